@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ispsystem.billmanager contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # The connection options of every module (see options.connection_argument_spec).
+    DOCUMENTATION = r'''
+options:
+  api_url:
+    description:
+      - URL of the BILLmanager API endpoint that sells the licenses.
+      - Any reseller can run its own BILLmanager; ISPsystem's own are
+        C(https://api.ispsystem.com/manager/billmgr) and C(https://api.ispmanager.com/billmgr).
+      - If not set, the environment variable E(BILLMANAGER_URL) is used.
+    type: str
+    default: https://api.ispsystem.com/manager/billmgr
+  api_username:
+    description:
+      - User name of the reseller's account in the billing system.
+      - If not set, the environment variable E(BILLMANAGER_USERNAME) is used.
+    type: str
+    required: true
+  api_password:
+    description:
+      - Password of O(api_username). It is sent in the body of a POST request, never in a URL,
+        and never appears in the output of a task.
+      - If not set, the environment variable E(BILLMANAGER_PASSWORD) is used.
+    type: str
+    required: true
+  auth_method:
+    description:
+      - V(authinfo) sends the credentials with every request.
+      - V(session) logs in once (C(func=auth)) and sends the session id; an expired
+        session is renewed once, transparently.
+      - If not set, the environment variable E(BILLMANAGER_AUTH_METHOD) is used.
+    type: str
+    choices: [authinfo, session]
+    default: authinfo
+  validate_certs:
+    description:
+      - Whether to check the TLS certificate of O(api_url). Set to V(false) only for a
+        test system; the task then warns.
+      - If not set, the environment variable E(BILLMANAGER_VALIDATE_CERTS) is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file with the CA certificate(s) that signed the certificate of O(api_url),
+        for a billing system with a private CA.
+      - If not set, the environment variable E(BILLMANAGER_CA_PATH) is used.
+    type: path
+  api_timeout:
+    description:
+      - Seconds to wait for each answer of the API.
+      - If not set, the environment variable E(BILLMANAGER_TIMEOUT) is used.
+    type: int
+    default: 30
+  api_retries:
+    description:
+      - How many times a read-only call is tried again after a connection error, a
+        timeout or an HTTP 5xx answer, with exponential backoff and jitter.
+      - Calls that change something (orders, renewals, edits, suspend, resume, delete)
+        are never repeated, because an order costs money. When their answer is lost, the
+        module reads the license again to find out what happened.
+      - If not set, the environment variable E(BILLMANAGER_RETRIES) is used.
+    type: int
+    default: 3
+requirements:
+  - requests (on the host that talks to the API)
+'''

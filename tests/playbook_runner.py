@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ispsystem.billmanager contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Run real ``ansible-playbook`` processes against the sandbox.
+
+Integration tests write a playbook, run it with the JSON callback and read
+each task's result; nothing of Ansible is faked.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+
+import yaml
+
+from collection_path import REPO, collections_root
+
+BIN = os.path.dirname(sys.executable)
+
+
+class PlaybookRun:
+    """The outcome of one ``ansible-playbook`` run."""
+
+    def __init__(self, args, returncode, stdout, stderr, callback):
+        self.args = args
+        self.rc = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.output = stdout + stderr
+        self.doc = None
+        if callback == 'json':
+            start = stdout.find('{')
+            self.doc = json.loads(stdout[start:]) if start >= 0 else None
+
+    def results(self, host='localhost'):
+        """Every task's result for ``host``, in order, as (task name, result)."""
+        found = []
+        for play in self.doc['plays']:
+            for task in play['tasks']:
+                if host in task['hosts']:
+                    found.append((task['task']['name'], task['hosts'][host]))
+        return found
+
+    def result(self, name, host='localhost'):
+        """The result of the task called ``name`` for ``host``."""
+        matches = [result for task, result in self.results(host) if task == name]
+        assert matches, 'no task %r for %s in: %s' % (name, host, [t for t, _r in self.results(host)])
+        return matches[-1]
+
+    @property
+    def stats(self):
+        return self.doc['stats']
+
+    def __repr__(self):
+        return 'PlaybookRun(rc=%s)\n%s' % (self.rc, self.output[-4000:])
+
+
+def ansible_env(sandbox=None, extra=None):
+    """Environment for an Ansible process: this collection, quiet, no retry files."""
+    env = dict(os.environ)
+    env.update({
+        'ANSIBLE_COLLECTIONS_PATH': collections_root(),
+        'ANSIBLE_HOST_KEY_CHECKING': 'False',
+        'ANSIBLE_RETRY_FILES_ENABLED': 'False',
+        'ANSIBLE_NOCOLOR': '1',
+        'ANSIBLE_LOCALHOST_WARNING': 'False',
+        'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'False',
+        'PATH': BIN + os.pathsep + env.get('PATH', ''),
+    })
+    if sandbox is not None:
+        env.update({
+            'BILLMANAGER_URL': sandbox.url,
+            'BILLMANAGER_USERNAME': sandbox.username,
+            'BILLMANAGER_PASSWORD': sandbox.password,
+        })
+    env.update(extra or {})
+    return env
+
+
+def run_playbook(playbook, tmp_path, sandbox=None, check=False, diff=False, verbosity=0,
+                 extra_vars=None, inventory=None, callback='json', env=None, args=(), timeout=600):
+    """Run ``playbook`` (a list of plays, or a path) and return a PlaybookRun.
+
+    With ``sandbox`` the connection comes from the BILLMANAGER_* variables,
+    as an AWX credential would set them.
+    """
+    if not isinstance(playbook, str):
+        path = tmp_path / 'playbook.yml'
+        path.write_text(yaml.safe_dump(playbook, sort_keys=False))
+        playbook = str(path)
+    command = [os.path.join(BIN, 'ansible-playbook'), playbook,
+               '-i', inventory or 'localhost,', ]
+    if inventory is None:
+        command += ['-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable]
+    if check:
+        command.append('--check')
+    if diff:
+        command.append('--diff')
+    if verbosity:
+        command.append('-' + 'v' * verbosity)
+    if extra_vars:
+        command += ['-e', json.dumps(extra_vars)]
+    command += list(args)
+    environment = ansible_env(sandbox, env)
+    environment['ANSIBLE_STDOUT_CALLBACK'] = callback
+    process = subprocess.run(command, cwd=str(tmp_path), env=environment, timeout=timeout,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    return PlaybookRun(command, process.returncode, process.stdout, process.stderr, callback)
+
+
+__all__ = ['PlaybookRun', 'REPO', 'ansible_env', 'run_playbook']
