@@ -77,6 +77,10 @@ class BillmanagerError(Exception):
         self.never_sent = False  # the connection was refused: certainly not carried out
         super(BillmanagerError, self).__init__(self.describe())
 
+    def __str__(self):
+        # From the current fields: the client scrubs ``message`` after construction.
+        return self.describe()
+
     @property
     def retryable(self):
         """Transient for a read: worth another try after a pause."""
@@ -151,7 +155,9 @@ def plain(node):
         return node
     children = dict((k, plain(v)) for k, v in node.items() if not k.startswith('$'))
     if not children:
-        return value(node)
+        if '$' in node or '$orig' in node or not attributes(node):
+            return value(node)
+        return attributes(node)  # an empty element that carries only attributes
     for name, attr in attributes(node).items():
         children.setdefault(name, attr)
     return children
@@ -252,10 +258,16 @@ class BillmanagerClient:
             return self._post(func, params, {'auth': self._session_id})
 
     def _login(self):
-        doc = self._post('auth', {'username': self.username, 'password': self._password}, {})
+        # Whatever goes wrong here, the call the session is for was not sent yet.
+        try:
+            doc = self._post('auth', {'username': self.username, 'password': self._password}, {})
+        except BillmanagerError as exc:
+            raise self._never_sent(exc)
         session_id = doc.get('auth') if isinstance(doc, dict) else None
+        if isinstance(session_id, dict):  # the id only in the attribute: <auth id="..."/>
+            session_id = session_id.get('id')
         if not session_id or not isinstance(session_id, str):
-            raise BillmanagerError('auth', FORMAT, 'the answer holds no session id')
+            raise self._never_sent(BillmanagerError('auth', FORMAT, 'the answer holds no session id'))
         self._session_id = session_id
 
     def _post(self, func, params, credentials):
@@ -304,6 +316,7 @@ class BillmanagerClient:
         if 'error' in doc:
             error = parse_error(func, doc['error'])
             error.message = self._scrub(error.message)
+            error.args = (error.describe(),)  # built before the scrub: repr() shows args
             raise error
         result = plain(doc)
         # An answer without children (no licenses: not even an ``elem``) is
@@ -319,7 +332,8 @@ class BillmanagerClient:
         """Remove the password from any text that may reach a user or a log."""
         message = str(message)
         if self._password:
-            for form in set([self._password, requests.utils.quote(self._password, safe='')]):
+            for form in set([self._password, requests.utils.quote(self._password, safe=''),
+                             requests.compat.quote_plus(self._password, safe='')]):
                 message = message.replace(form, MASK)
         return message
 

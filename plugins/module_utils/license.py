@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import datetime
 import ipaddress
+import re
 
 from ansible_collections.ispsystem.billmanager.plugins.module_utils.api import (
     BILLING,
@@ -87,11 +88,13 @@ def order_addons(params, pricelist):
     """The ``addon_<id>`` amounts of an order, from ``nodes`` and ``addons``."""
     addons = {}
     for addon, amount in (params.get('addons') or {}).items():
-        if not str(addon).isdigit():
+        if not re.match(r'[0-9]+\Z', str(addon)):
             raise LicenseError("addons: key '%s' is not an addon id (digits only)" % addon)
         try:
+            if isinstance(amount, float) and not amount.is_integer():
+                raise ValueError(amount)
             amount = int(amount)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise LicenseError("addons: amount '%s' of addon %s is not a whole number" % (amount, addon))
         if amount < 0:
             raise LicenseError('addons: amount %s of addon %s is negative' % (amount, addon))
@@ -191,11 +194,10 @@ def add_months(day, months):
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     for last_day in (31, 30, 29, 28):
-        if day.day <= last_day:
-            try:
-                return datetime.date(year, month, min(day.day, last_day))
-            except ValueError:
-                continue
+        try:
+            return datetime.date(year, month, min(day.day, last_day))
+        except ValueError:
+            continue
     raise AssertionError('unreachable')  # pragma: no cover
 
 
@@ -282,10 +284,14 @@ def query_licenses(client, filters, today=None):
             if left is None or left > filters['expiring_within_days']:
                 continue
         matches.append(record)
+    details = filters.get('details')
     if pricelist is not None:
-        matches = [r for r in fill_unknown_pricelists(client, matches) if r['pricelist'] == pricelist]
-    if filters.get('details'):
-        matches = [read_license(client, r) for r in matches]
+        matches = [r for r in matches if r['pricelist'] in (None, pricelist)]
+    if details or pricelist is not None:
+        # One soft.edit per license at most: it gives the key and the exact tariff at once.
+        matches = [read_license(client, r) if details or r['pricelist'] is None else r for r in matches]
+    if pricelist is not None:
+        matches = [r for r in matches if r['pricelist'] == pricelist]
     return sorted(matches, key=lambda r: r['id'])
 
 

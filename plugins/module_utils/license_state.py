@@ -129,11 +129,14 @@ class LicenseState:
     def predict(self, record, action):
         after = dict(record or {})
         if action == 'order':
+            paid = self.params.get('skipbasket', True)
+            # An order left in the cart is not paid: its end date is the order date.
+            end = add_months(self.today, self.params.get('period', 1)) if paid else self.today
             after = make_record({
                 'licname': self.params.get('licname') or self.params['ip'],
                 'ip': self.params['ip'], 'pricelist': self.pricelist,
-                'status': '5' if self.params.get('skipbasket', True) else '1',
-                'expiredate': add_months(self.today, self.params.get('period', 1)).isoformat(),
+                'status': '5' if paid else '1',
+                'expiredate': end.isoformat(),
                 'autoprolong': self.params.get('autoprolong') or '',
             })
         elif action == 'edit':
@@ -201,7 +204,7 @@ class LicenseState:
         """Wait until a processing license is active and has its key."""
         if record['status'] == 'ordered':
             self.warnings.append('license %s is in the cart awaiting payment (skipbasket=false); '
-                                 'not waiting for it' % record['id'])
+                                 'not waiting for it' % (record['id'] or record['licname']))
             return record
         if self.check_mode:
             if record['status'] == 'processing':
@@ -304,8 +307,14 @@ class LicenseState:
                              % (exc, again.message), None, api_error=exc.to_dict())
         created = [r for r in fresh if r['id'] not in known and r['status'] != 'deleted'
                    and same_ip(r['ip'], self.params['ip'])]
-        created = [r for r in created if (r['pricelist'] if r['pricelist'] is not None
-                                          else read_license(self.client, r)['pricelist']) == self.pricelist]
+        try:
+            created = [r for r in created if (r['pricelist'] if r['pricelist'] is not None
+                                              else read_license(self.client, r)['pricelist']) == self.pricelist]
+        except BillmanagerError as again:
+            raise self._fail('%s; the order may have gone through (new licenses on %s: ids %s), and '
+                             'reading them failed (%s). Check them before running again'
+                             % (exc, self.params['ip'], ', '.join(str(r['id']) for r in created),
+                                again.message), None, api_error=exc.to_dict())
         if not created:
             raise self._fail('%s; no new license for %s appeared, so no license was ordered. '
                              'Nothing was sent again: run the task again' % (exc, self.params['ip']),
