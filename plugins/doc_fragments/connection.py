@@ -74,3 +74,78 @@ options:
 requirements:
   - requests (on the host that talks to the API)
 '''
+
+    # The same connection options for the inventory plugin, which reads them
+    # with get_option: the environment variables are config sources here
+    # (env: entries), not module fallbacks.  api_username and api_password are
+    # not marked required, so that the plugin can name both ways to set them
+    # when one is missing.
+    INVENTORY = r'''
+options:
+  api_url:
+    description:
+      - URL of the BILLmanager API endpoint that sells the licenses.
+      - Any reseller can run its own BILLmanager; ISPsystem's own are
+        C(https://api.ispsystem.com/manager/billmgr) and C(https://api.ispmanager.com/billmgr).
+    type: str
+    default: https://api.ispsystem.com/manager/billmgr
+    env:
+      - name: BILLMANAGER_URL
+  api_username:
+    description:
+      - User name of the reseller's account in the billing system.
+      - Required, in the inventory source or in the environment.
+    type: str
+    env:
+      - name: BILLMANAGER_USERNAME
+  api_password:
+    description:
+      - Password of O(api_username). It is sent in the body of a POST request, never in a URL,
+        and never appears in an error message.
+      - Required, in the inventory source or in the environment. Keep it out of the inventory
+        source file, or encrypt it with Ansible Vault.
+    type: str
+    env:
+      - name: BILLMANAGER_PASSWORD
+  auth_method:
+    description:
+      - V(authinfo) sends the credentials with every request.
+      - V(session) logs in once (C(func=auth)) and sends the session id.
+    type: str
+    choices: [authinfo, session]
+    default: authinfo
+    env:
+      - name: BILLMANAGER_AUTH_METHOD
+  validate_certs:
+    description:
+      - Whether to check the TLS certificate of O(api_url). Set to V(false) only for a
+        test system.
+    type: bool
+    default: true
+    env:
+      - name: BILLMANAGER_VALIDATE_CERTS
+  ca_path:
+    description:
+      - A PEM file with the CA certificate(s) that signed the certificate of O(api_url),
+        for a billing system with a private CA.
+    type: path
+    env:
+      - name: BILLMANAGER_CA_PATH
+  api_timeout:
+    description:
+      - Seconds to wait for each answer of the API.
+    type: int
+    default: 30
+    env:
+      - name: BILLMANAGER_TIMEOUT
+  api_retries:
+    description:
+      - How many times a read is tried again after a connection error, a timeout or an
+        HTTP 5xx answer, with exponential backoff and jitter. The plugin only reads.
+    type: int
+    default: 3
+    env:
+      - name: BILLMANAGER_RETRIES
+requirements:
+  - requests (on the controller)
+'''

@@ -25,9 +25,12 @@ description:
   - Use M(ispsystem.billmanager.isp_license_check) to find out beforehand whether an IP can
     take a license, and M(ispsystem.billmanager.isp_license_info) to read licenses.
 author:
-  - ispsystem.billmanager contributors
+  - ispsystem.billmanager maintainers (@ispsystem)
 extends_documentation_fragment:
   - ispsystem.billmanager.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
@@ -36,6 +39,21 @@ attributes:
   diff_mode:
     support: full
     details: Shows the license record before and after the change.
+  platform:
+    support: full
+    platforms: all
+  action:
+    support: full
+    details: On the controller (C(localhost), C(delegate_to=localhost)) the action plugin runs the
+      license logic in the controller's own process; on any other host the module runs there.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  action_group:
+    support: full
+    membership:
+      - ispsystem.billmanager.billmanager
 options:
   state:
     description:
