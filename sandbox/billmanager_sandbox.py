@@ -35,7 +35,8 @@ from urllib.parse import parse_qsl
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sandbox_api as api  # noqa: E402  (needs the path above)
+import panel_servers as panel  # noqa: E402  (needs the path above)
+import sandbox_api as api  # noqa: E402
 import sandbox_wire as wire  # noqa: E402
 from sandbox_state import LICENSE_FIELDS, Store, new_key  # noqa: E402
 
@@ -120,11 +121,13 @@ class RequestLog:
             masked["password"] = MASK
         return masked
 
-    def add(self, method, path, params, fault, user):
+    def add(self, method, path, params, fault, user, query=()):
+        """``query``: the names of the parameters that came in the URL (as an access log would show them)."""
         with self.lock:
             self.seq += 1
             entry = {"seq": self.seq, "time": time.time(), "method": method, "path": path,
-                     "func": params.get("func"), "params": self.mask(params), "fault": fault, "user": user}
+                     "func": params.get("func"), "params": self.mask(params), "fault": fault, "user": user,
+                     "query": sorted(set(query))}
             self.entries.append(entry)
             if self.path:
                 with open(self.path, "a", encoding="utf-8") as handle:
@@ -208,6 +211,12 @@ class Handler(BaseHTTPRequestHandler):
     def do_PUT(self):
         self.dispatch("PUT")
 
+    def do_HEAD(self):  # the mirror's files only (get_url in check mode asks HEAD)
+        if panel.handles(self.path.partition("?")[0]):
+            self.dispatch("HEAD")
+        else:
+            self.send(405, b"")
+
     # --- plumbing ------------------------------------------------------------
 
     def read_body(self):
@@ -249,7 +258,9 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, OSError):
             self.send_json(400, {"error": "unreadable request body"})
             return
-        if path == "/sandbox" or path.startswith("/sandbox/"):
+        if panel.handles(path):  # the vendor's download mirror and license server
+            panel.serve(self, method, path, query, body)
+        elif path == "/sandbox" or path.startswith("/sandbox/"):
             self.control(method, path, query, body)
         elif method in ("GET", "POST"):
             self.api(method, path, query, body)
@@ -284,7 +295,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         name = fault["fault"] if fault else None
         seconds = DEFAULT_HANG_SECONDS if not fault or fault["seconds"] is None else fault["seconds"]
-        self.server.request_log.add(method, path, params, name, api.claimed_user(store, params))
+        self.server.request_log.add(method, path, params, name, api.claimed_user(store, params),
+                                    query=[key for key, _value in parse_qsl(query, keep_blank_values=True)])
 
         # Faults of a proxy in front of the billing system: nothing executed.
         if name == "http_502":
@@ -357,6 +369,8 @@ class Control:
             ("DELETE", "licenses"): self.wipe,
             ("GET", "config"): self.config,
             ("POST", "config"): lambda: self.set_config(data),
+            ("GET", "panel"): lambda: {"requests": panel.panel_log(self.server).snapshot()},
+            ("DELETE", "panel"): lambda: self.done(panel.panel_log(self.server).clear()),
         }
         if resource == "licenses" and len(parts) == 2 and method == "PATCH":
             return self.patch(parts[1], data)
