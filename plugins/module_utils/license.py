@@ -121,6 +121,14 @@ def check_positive(params, *names):
             raise LicenseError('%s: %s is negative' % (name, params[name]))
 
 
+def check_ids(params, *names):
+    """Ids (of a license, of a tariff) start at 1: fail on anything less, naming the option."""
+    check_positive(params, *names)
+    for name in names:
+        if params.get(name) == 0:
+            raise LicenseError('%s: 0 is not an id; ids start at 1' % name)
+
+
 # -- the record --------------------------------------------------------------
 
 def _int_or_none(raw):
@@ -133,6 +141,12 @@ def _int_or_none(raw):
 def parse_date(raw):
     """``YYYY-MM-DD`` from the API's date cell; None for an empty or null date."""
     raw = (raw or '').strip()
+    if len(raw) == 10 and raw[4] == '-' and raw[7] == '-':
+        # The usual form, without strptime: it adds up over the rows of a big account.
+        try:
+            return datetime.date(int(raw[:4]), int(raw[5:7]), int(raw[8:])).isoformat()
+        except ValueError:
+            return None
     for fmt in ('%Y-%m-%d', '%d.%m.%Y', '%Y-%m-%d %H:%M:%S'):
         try:
             return datetime.datetime.strptime(raw, fmt).strftime('%Y-%m-%d')
@@ -157,7 +171,7 @@ def make_record(fields, record=None):
     Both come as plain dicts of machine values; the list has ``id``, the edit
     form ``elid``.  Missing fields leave the record as it was.
     """
-    record = dict(record or dict((key, None) for key in RECORD_KEYS))
+    record = dict(record) if record else dict.fromkeys(RECORD_KEYS)
     ident = fields.get('id', fields.get('elid'))
     if ident not in (None, ''):
         record['id'] = _int_or_none(ident)
@@ -185,7 +199,7 @@ def make_record(fields, record=None):
 def days_left(record, today):
     if not record.get('expiredate'):
         return None
-    end = datetime.datetime.strptime(record['expiredate'], '%Y-%m-%d').date()
+    end = datetime.date(*(int(part) for part in record['expiredate'].split('-')))  # YYYY-MM-DD
     return (end - today).days
 
 
@@ -255,6 +269,14 @@ def find_license(client, records, params):
     return matches[0] if matches else None
 
 
+def _same_canonical_ip(raw, canonical):
+    """``same_ip(raw, canonical)`` for a canonical address, parsing ``raw`` only when it
+    may be another spelling of it (IPv6): cheap over the rows of a big account."""
+    if raw == canonical:
+        return True
+    return ':' in canonical and ':' in (raw or '') and same_ip(raw, canonical)
+
+
 def query_licenses(client, filters, today=None):
     """``isp_license_info``: the licenses matching every given filter, by id.
 
@@ -262,9 +284,12 @@ def query_licenses(client, filters, today=None):
     ``soft.edit`` read per match, and no more.
     """
     today = today or datetime.date.today()
-    if filters.get('ip'):
-        normalize_ip('ip', filters['ip'])
-    check_positive(filters, 'id', 'expiring_within_days')
+    # An empty filter is a mistake (an unset variable), not "any": it would match every license.
+    wanted_ip = normalize_ip('ip', filters['ip']) if filters.get('ip') is not None else None
+    if filters.get('licname') == '':
+        raise LicenseError("licname: '' is empty; leave it out or give a name")
+    check_ids(filters, 'id', 'pricelist')
+    check_positive(filters, 'expiring_within_days')
     pricelist = resolve_pricelist(filters)
     statuses = filters.get('status')
     matches = []
@@ -277,7 +302,7 @@ def query_licenses(client, filters, today=None):
             continue
         if filters.get('licname') and record['licname'] != filters['licname']:
             continue
-        if filters.get('ip') and not same_ip(record['ip'], filters['ip']):
+        if wanted_ip and not _same_canonical_ip(record['ip'], wanted_ip):
             continue
         if filters.get('expiring_within_days') is not None:
             left = days_left(record, today)
@@ -303,6 +328,7 @@ CHECK_FAILURES = frozenset(['pricelist', 'period', 'func', 'elid'])
 def check_ip(client, params):
     """``isp_license_check``: ``(available, reason)`` for an IP and a tariff."""
     ip = normalize_ip('ip', params['ip'])
+    check_ids(params, 'pricelist')
     pricelist = resolve_pricelist(params)
     try:
         client.call('soft.checkip', {'ip': ip, 'pricelist': pricelist, 'period': params['period']})
