@@ -26,6 +26,7 @@ from ansible_collections.ispsystem.billmanager.plugins.module_utils.license impo
     LicenseError,
     PRODUCT_BY_PRICELIST,
     add_months,
+    check_ids,
     check_positive,
     days_left,
     find_license,
@@ -62,11 +63,16 @@ class LicenseState:
         params = self.params
         if params.get('ip') is not None:
             params['ip'] = normalize_ip('ip', params['ip'])
-        check_positive(params, 'id', 'pricelist', 'renew_within_days', 'wait_timeout')
+        check_ids(params, 'id', 'pricelist')
+        check_positive(params, 'renew_within_days', 'wait_timeout')
         self.pricelist = resolve_pricelist(params)
         self.addons = order_addons(params, self.pricelist)
-        if params.get('licname') == '':
-            raise LicenseError("licname: '' is empty; leave it out or give a name")
+        if params.get('licname') is not None:
+            # The billing system trims the name it stores: compare and send it trimmed, or a
+            # name with a stray space never matches and every run orders again.
+            params['licname'] = params['licname'].strip()
+            if params['licname'] == '':
+                raise LicenseError("licname: '' is empty; leave it out or give a name")
 
     # -- plan --------------------------------------------------------------
 
