@@ -17,6 +17,7 @@ __metaclass__ = type
 import random
 import time
 import traceback
+import warnings
 
 try:
     import requests
@@ -75,6 +76,7 @@ class BillmanagerError(Exception):
         self.status = status
         self.ambiguous = ambiguous
         self.never_sent = False  # the connection was refused: certainly not carried out
+        self.cut_short = False  # JSON that ends early: the answer broke off on its way
         super(BillmanagerError, self).__init__(self.describe())
 
     def __str__(self):
@@ -84,7 +86,7 @@ class BillmanagerError(Exception):
     @property
     def retryable(self):
         """Transient for a read: worth another try after a pause."""
-        if self.kind in (CONNECTION, TIMEOUT):
+        if self.kind in (CONNECTION, TIMEOUT) or self.cut_short:
             return True
         return self.kind == HTTP and (self.status or 0) >= 500
 
@@ -276,8 +278,13 @@ class BillmanagerClient:
         data.update(params)
         self.calls += 1
         try:
-            response = self._http.post(self.api_url, data=data, timeout=self.timeout,
-                                       verify=self.verify, allow_redirects=False)
+            with warnings.catch_warnings():
+                if self.verify is False:
+                    # The task warns once, in its own words; urllib3 would also print its
+                    # InsecureRequestWarning to stderr on every call.
+                    warnings.filterwarnings('ignore', message='Unverified HTTPS request')
+                response = self._http.post(self.api_url, data=data, timeout=self.timeout,
+                                           verify=self.verify, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             raise BillmanagerError(func, TLS, self._scrub(
                 'TLS failure talking to %s: %s (set ca_path to the CA that signed its '
@@ -305,6 +312,14 @@ class BillmanagerClient:
         try:
             answer = response.json()
         except ValueError:
+            if response.text.lstrip().startswith('{'):
+                # JSON that does not parse came from the billing system but broke off on
+                # its way (a proxy, the network): as transient as a reset connection.
+                error = BillmanagerError(func, FORMAT, self._scrub(
+                    'the answer is incomplete JSON (cut short on its way?): %s'
+                    % _snippet(response.text)), status=response.status_code)
+                error.cut_short = True
+                raise error
             raise BillmanagerError(func, FORMAT, self._scrub(
                 'the answer is not BILLmanager JSON (is api_url right?): %s'
                 % (_snippet(response.text) or 'empty body')), status=response.status_code)

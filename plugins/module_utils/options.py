@@ -13,6 +13,9 @@ the action plugins to ArgumentSpecValidator.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import os
+from urllib.parse import urlsplit
+
 from ansible.module_utils.common.parameters import env_fallback
 
 from ansible_collections.ispsystem.billmanager.plugins.module_utils.api import (
@@ -45,6 +48,29 @@ def connection_argument_spec():
         api_retries=dict(type='int', default=3,
                          fallback=(env_fallback, ['BILLMANAGER_RETRIES'])),
     )
+
+
+def connection_problem(params):
+    """What is wrong with the connection options, naming the option, or None.
+
+    Checked before any call: a malformed URL would otherwise be retried as a
+    connection failure, and a bad timeout or CA path crash inside requests.
+    """
+    url = params.get('api_url') or ''
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme.lower() not in ('http', 'https') or not host:
+        return "api_url: '%s' is not an http:// or https:// URL" % url
+    if params.get('api_timeout') is not None and params['api_timeout'] <= 0:
+        return 'api_timeout: %s is not a positive number of seconds' % params['api_timeout']
+    if params.get('api_retries') is not None and params['api_retries'] < 0:
+        return 'api_retries: %s is negative' % params['api_retries']
+    if params.get('ca_path') and not os.path.exists(params['ca_path']):
+        return "ca_path: '%s' does not exist" % params['ca_path']
+    return None
 
 
 def client_from_params(params, **kwargs):

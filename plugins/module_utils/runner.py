@@ -28,6 +28,7 @@ from ansible_collections.ispsystem.billmanager.plugins.module_utils.license impo
 from ansible_collections.ispsystem.billmanager.plugins.module_utils.license_state import ensure_license
 from ansible_collections.ispsystem.billmanager.plugins.module_utils.options import (
     client_from_params,
+    connection_problem,
     isp_license_check_spec,
     isp_license_info_spec,
     isp_license_spec,
@@ -54,6 +55,9 @@ OPERATIONS = {
 def execute(name, params, check_mode=False, diff_mode=False, client_factory=client_from_params):
     """Run the operation of module ``name``; return the task result (never raises for API trouble)."""
     operation = OPERATIONS[name][1]
+    problem = connection_problem(params)
+    if problem:
+        return dict(failed=True, changed=False, msg=problem)
     warnings = []
     if not params.get('validate_certs', True):
         warnings.append('validate_certs is false: the certificate of %s is not checked, so '
