@@ -252,7 +252,7 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def dispatch(self, method):
-        path, _, query = self.path.partition("?")
+        path, dummy, query = self.path.partition("?")
         try:
             body = self.read_body()
         except (ValueError, OSError):
@@ -456,7 +456,7 @@ class Control:
             status = template.get("status", wire.STATUS_ACTIVE)
             first = self.store.next_id
             self.seed_ip(prefix, first + count - 1)  # fails early when the prefix is too small
-            for _ in range(count):
+            for dummy in range(count):
                 number = self.store.next_id
                 fields = dict(template, ip=self.seed_ip(prefix, number), licname="%s%d" % (name_prefix, number))
                 if status in (wire.STATUS_ACTIVE, wire.STATUS_SUSPENDED) and "lickey" not in template:

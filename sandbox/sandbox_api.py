@@ -46,7 +46,7 @@ def execute(store, params):
 def authenticate(store, params):
     """``authinfo=user:password`` on each call, or ``auth=<session id>`` from ``func=auth``."""
     if params.get("authinfo"):
-        username, _, password = params["authinfo"].partition(":")
+        username, dummy, password = params["authinfo"].partition(":")
         if store.check_password(username, password):
             return username
         raise wire.ApiError("auth", "badpassword", "Invalid username or password", username)

@@ -109,7 +109,7 @@ def run_playbook(playbook, tmp_path, sandbox=None, check=False, diff=False, verb
     command += list(args)
     environment = ansible_env(sandbox, env)
     environment['ANSIBLE_STDOUT_CALLBACK'] = callback
-    process = subprocess.run(command, cwd=str(tmp_path), env=environment, timeout=timeout,
+    process = subprocess.run(command, cwd=str(tmp_path), env=environment, timeout=timeout, check=False,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     return PlaybookRun(command, process.returncode, process.stdout, process.stderr, callback)
 

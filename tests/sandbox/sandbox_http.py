@@ -84,7 +84,7 @@ def elems(sandbox, **params):
 def wait_active(sandbox, elid, timeout=5.0):
     """Poll ``soft.edit`` (bounded) until the license is active; returns its fields."""
     deadline = time.monotonic() + timeout
-    for _ in range(200):
+    for dummy in range(200):
         fields = read(sandbox, elid)
         if fields["status"] == "2":
             return fields

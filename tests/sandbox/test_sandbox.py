@@ -47,7 +47,7 @@ def test_keep_alive_reuses_one_connection(sandbox):
     conn = http.client.HTTPConnection("127.0.0.1", sandbox.port, timeout=10)
     body = "func=soft&out=json&authinfo=%s" % sandbox.authinfo
     sockets = []
-    for _ in range(3):
+    for dummy in range(3):
         conn.request("POST", "/billmgr", body, {"Content-Type": "application/x-www-form-urlencoded"})
         response = conn.getresponse()
         assert response.status == 200
@@ -103,7 +103,7 @@ def test_unknown_session(sandbox):
 def test_session_expires_after_idle_ttl(sandbox):
     sandbox.set_config(session_ttl=1.2)
     sid = doc(sandbox, "auth", with_authinfo=False, username=sandbox.username, password=sandbox.password)["auth"]["$"]
-    for _ in range(3):  # each request restarts the idle clock: 3 x 0.5 s > ttl, still alive
+    for dummy in range(3):  # each request restarts the idle clock: 3 x 0.5 s > ttl, still alive
         time.sleep(0.5)
         assert doc(sandbox, "soft", auth=sid) == {}
     time.sleep(1.6)

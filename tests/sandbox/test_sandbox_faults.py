@@ -23,7 +23,7 @@ def order_call(sandbox, timeout=10, **kw):
 
 def wait_for_licenses(sandbox, count, timeout=5.0):
     deadline = time.monotonic() + timeout
-    for _ in range(100):
+    for dummy in range(100):
         found = sandbox.licenses()
         if len(found) >= count or time.monotonic() > deadline:
             return found
@@ -165,7 +165,7 @@ def test_hang_does_not_block_parallel_clients(sandbox):
         except requests.Timeout:
             timeouts.append(1)
 
-    threads = [threading.Thread(target=hanging) for _ in range(3)]
+    threads = [threading.Thread(target=hanging) for dummy in range(3)]
     for thread in threads:
         thread.start()
     started = time.monotonic()

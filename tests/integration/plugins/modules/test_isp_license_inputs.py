@@ -120,7 +120,7 @@ def test_billing_refusals_fail_with_the_billing_message(sandbox, tmp_path, modul
         assert error['function'] == func and error['type'] == err_type and error['kind'] == 'billing'
         assert error['ambiguous'] is False
         assert run.writes(name) == [func], (name, run.funcs(name))
-    assert [(lic['id'], lic['ip']) for lic in sandbox.licenses()] == [(taken['id'], '192.0.2.30'),
-                                                                       (other['id'], '192.0.2.33')]
+    expected = [(taken['id'], '192.0.2.30'), (other['id'], '192.0.2.33')]
+    assert [(lic['id'], lic['ip']) for lic in sandbox.licenses()] == expected
     assert sandbox.license(taken['id'])['expiredate'] == taken['expiredate']
     assert sandbox.config()['users'][sandbox.username]['balance'] == 5

@@ -40,7 +40,7 @@ def assert_no_password(exc):
 # -- the request ---------------------------------------------------------------
 
 def test_a_call_is_a_form_post_with_credentials_in_the_body():
-    c, adapter, _ = client(doc(elem=[]))
+    c, adapter, dummy = client(doc(elem=[]))
     c.call('soft', {'elid': '7'})
     request = adapter.requests[0]
     assert request.method == 'POST'
@@ -63,7 +63,7 @@ def test_certificate_options_become_the_verify_argument(validate_certs, ca_path,
 
 
 def test_session_auth_logs_in_once_and_sends_the_session_id():
-    c, adapter, _ = client(lambda form: doc(auth={'$id': 'S1', '$': 'S1'}) if form['func'] == 'auth' else doc(),
+    c, adapter, dummy = client(lambda form: doc(auth={'$id': 'S1', '$': 'S1'}) if form['func'] == 'auth' else doc(),
                            auth_method='session')
     c.call('soft')
     c.call('soft.edit', {'elid': '1'})
@@ -74,7 +74,7 @@ def test_session_auth_logs_in_once_and_sends_the_session_id():
 
 
 def test_expired_session_logs_in_again_once_and_repeats_the_call():
-    c, adapter, _ = client(doc(auth={'$': 'S1'}), doc(), error_doc('auth', 'Session expired'),
+    c, adapter, dummy = client(doc(auth={'$': 'S1'}), doc(), error_doc('auth', 'Session expired'),
                            doc(auth={'$': 'S2'}), doc(elem={'id': {'$': '5'}}), auth_method='session')
     c.call('soft')
     assert c.call('soft', write=True) == {'elem': {'id': '5'}}
@@ -83,7 +83,7 @@ def test_expired_session_logs_in_again_once_and_repeats_the_call():
 
 
 def test_expired_session_is_renewed_only_once():
-    c, adapter, _ = client(doc(auth={'$': 'S1'}), doc(), error_doc('auth', 'Session expired'),
+    c, adapter, dummy = client(doc(auth={'$': 'S1'}), doc(), error_doc('auth', 'Session expired'),
                            doc(auth={'$': 'S2'}), error_doc('auth', 'Access denied'), auth_method='session')
     c.call('soft')
     with pytest.raises(api.BillmanagerError) as info:
@@ -93,7 +93,7 @@ def test_expired_session_is_renewed_only_once():
 
 
 def test_auth_error_right_after_login_is_not_retried():
-    c, adapter, _ = client(doc(auth={'$': 'S1'}), error_doc('auth', 'Access denied'), auth_method='session')
+    c, adapter, dummy = client(doc(auth={'$': 'S1'}), error_doc('auth', 'Access denied'), auth_method='session')
     with pytest.raises(api.BillmanagerError) as info:
         c.call('soft')
     assert info.value.kind == 'auth' and len(adapter.requests) == 2
@@ -111,14 +111,14 @@ def test_bad_credentials_fail_with_kind_auth_at_once(auth_method):
 
 
 def test_login_answer_without_a_session_id_is_a_format_error():
-    c, _, _ = client(doc(ok={}), auth_method='session')
+    c, dummy, dummy = client(doc(ok={}), auth_method='session')
     with pytest.raises(api.BillmanagerError) as info:
         c.call('soft')
     assert info.value.kind == 'format' and 'session id' in str(info.value)
 
 
 def test_a_failed_login_before_a_write_is_not_ambiguous():
-    c, adapter, _ = client(requests.exceptions.ReadTimeout('slow'), auth_method='session')
+    c, adapter, dummy = client(requests.exceptions.ReadTimeout('slow'), auth_method='session')
     with pytest.raises(api.BillmanagerError) as info:
         c.call('soft.delete', {'elid': '1', 'sok': 'ok'})
     assert info.value.kind == 'timeout' and info.value.ambiguous is False
@@ -152,21 +152,21 @@ def test_plain_turns_a_document_into_python():
 
 
 def test_a_call_returns_the_plain_doc():
-    c, _, _ = client(response({'doc': {'elem': {'id': {'$': '9'}, 'pricelist': {'$orig': '3541', '$': 'Lite'}}}}))
+    c, dummy, dummy = client(response({'doc': {'elem': {'id': {'$': '9'}, 'pricelist': {'$orig': '3541', '$': 'Lite'}}}}))
     assert c.call('soft') == {'elem': {'id': '9', 'pricelist': '3541'}}
 
 
 @pytest.mark.parametrize('body, expected', [({'doc': {}}, {}), ({'doc': {'$lang': 'en'}}, {'lang': 'en'})])
 def test_a_doc_without_children_is_a_dict(body, expected):
     # No licenses: not even an ``elem``; the doc's attributes are all it has.
-    c, _, _ = client(response(body))
+    c, dummy, dummy = client(response(body))
     assert c.call('soft') == expected
 
 
 # -- errors ------------------------------------------------------------------------
 
 def test_error_element_becomes_a_billing_error():
-    c, _, sleeps = client(error_doc('exists', 'The IP already has a license', 'ip', detail='10.0.0.1'))
+    c, dummy, sleeps = client(error_doc('exists', 'The IP already has a license', 'ip', detail='10.0.0.1'))
     with pytest.raises(api.BillmanagerError) as info:
         c.call('soft.checkip', {'ip': '10.0.0.1'})
     exc = info.value
@@ -186,7 +186,7 @@ def test_error_without_message_uses_detail_or_says_so():
 @pytest.mark.parametrize('echo', [PASSWORD, requests.compat.quote(PASSWORD, safe=''),
                                   requests.compat.quote_plus(PASSWORD, safe='')])
 def test_an_echoed_password_never_reaches_the_message(echo):
-    c, _, _ = client(error_doc('value', 'Bad value %s' % echo, 'password', detail='got %s' % echo))
+    c, dummy, dummy = client(error_doc('value', 'Bad value %s' % echo, 'password', detail='got %s' % echo))
     with pytest.raises(api.BillmanagerError) as info:
         c.call('soft')
     assert_no_password(info.value)
@@ -200,7 +200,7 @@ def test_an_echoed_password_never_reaches_the_message(echo):
     (requests.exceptions.ConnectionError('reset after authinfo=reseller:%s' % PASSWORD), 'connection'),
 ])
 def test_no_failure_message_holds_the_password(answer, kind):
-    c, _, _ = client(answer, retries=0)
+    c, dummy, dummy = client(answer, retries=0)
     with pytest.raises(api.BillmanagerError) as info:
         c.call('soft')
     assert info.value.kind == kind
@@ -221,7 +221,7 @@ def test_no_failure_message_holds_the_password(answer, kind):
     (requests.exceptions.TooManyRedirects('loop'), 'connection', None),
 ])
 def test_failure_kinds(answer, kind, status):
-    c, _, _ = client(answer, retries=0)
+    c, dummy, dummy = client(answer, retries=0)
     with pytest.raises(api.BillmanagerError) as info:
         c.call('soft')
     assert info.value.kind == kind and info.value.status == status
@@ -229,7 +229,7 @@ def test_failure_kinds(answer, kind, status):
 
 
 def test_the_tls_message_points_at_ca_path():
-    c, _, _ = client(requests.exceptions.SSLError('self-signed certificate'))
+    c, dummy, dummy = client(requests.exceptions.SSLError('self-signed certificate'))
     with pytest.raises(api.BillmanagerError) as info:
         c.call('soft')
     assert 'ca_path' in str(info.value) and 'self-signed certificate' in str(info.value)
@@ -268,7 +268,7 @@ def test_reads_are_not_retried_on_answers(answer):
 @pytest.mark.parametrize('attempt', range(8))
 def test_backoff_is_jittered_within_bounds(attempt):
     delay = min(8.0, 0.5 * 2 ** attempt)
-    pauses = [BillmanagerClient.backoff(attempt) for _ in range(200)]
+    pauses = [BillmanagerClient.backoff(attempt) for dummy in range(200)]
     assert all(delay / 2 <= pause <= delay for pause in pauses)
     assert len(set(pauses)) > 1  # jitter: parallel tasks do not retry in lockstep
 
@@ -294,7 +294,7 @@ def test_reads_are_not_writes():
 
 
 def test_a_read_can_be_declared_a_write():
-    c, adapter, _ = client(requests.exceptions.ReadTimeout('slow'), retries=3)
+    c, adapter, dummy = client(requests.exceptions.ReadTimeout('slow'), retries=3)
     with pytest.raises(api.BillmanagerError) as info:
         c.call('soft.edit', {'elid': 1}, write=True)
     assert len(adapter.requests) == 1 and info.value.ambiguous is True
@@ -313,7 +313,7 @@ def test_a_read_can_be_declared_a_write():
     (requests.exceptions.SSLError('bad cert'), False),
 ])
 def test_which_failed_writes_are_ambiguous(answer, ambiguous):
-    c, _, _ = client(answer)
+    c, dummy, dummy = client(answer)
     with pytest.raises(api.BillmanagerError) as info:
         c.call('soft.order.param', {'pricelist': 3541, 'sok': 'ok'})
     assert info.value.ambiguous is ambiguous
@@ -329,7 +329,7 @@ def _server(behaviour):
     listener.listen(1)
 
     def serve():
-        conn, _ = listener.accept()
+        conn, dummy = listener.accept()
         conn.recv(65536)
         behaviour(conn)
         listener.close()
@@ -375,6 +375,6 @@ def test_connection_closed_after_the_request_is_ambiguous():
 
 def test_session_id_only_in_the_attribute():
     # <auth id="S"/>: an empty element whose id is an attribute only.
-    c, adapter, _ = client(doc(auth={'$id': 'attr-only'}), doc(), auth_method='session')
+    c, adapter, dummy = client(doc(auth={'$id': 'attr-only'}), doc(), auth_method='session')
     c.call('soft')
     assert adapter.forms[-1]['auth'] == 'attr-only'

@@ -24,7 +24,7 @@ def test_catalog_matches_the_interface():
     assert lic.CATALOG['ispmanager6_business'] == (55230, 55236)
     assert lic.CATALOG['ispmanager6_lite'] == (55227, None)
     assert len(lic.CATALOG) == 15
-    assert len(set(p for p, _ in lic.CATALOG.values())) == 15  # no tariff id twice
+    assert len(set(p for p, dummy in lic.CATALOG.values())) == 15  # no tariff id twice
     assert lic.PRODUCT_BY_PRICELIST[3045] == 'vmmanager_kvm'
     assert lic.resolve_pricelist({'product': 'dnsmanager'}) == 3136
     assert lic.resolve_pricelist({'pricelist': 777}) == 777

@@ -78,7 +78,7 @@ def test_check_mode_predicts_the_real_run(licenses, options, actions, names_only
     assert (predicted['license'] is None) == (done['license'] is None)
     for key in COMPARED if done['license'] else ():
         assert predicted['license'][key] == done['license'][key], key
-    assert [f for f, _ in real.writes()] == [f for f, _ in real.writes() if f != 'soft.checkip']
+    assert [f for f, dummy in real.writes()] == [f for f, dummy in real.writes() if f != 'soft.checkip']
     assert len(real.writes()) == len(actions)
     # the same task again changes nothing, in check mode or for real
     if 'newkey' not in actions:
@@ -181,8 +181,8 @@ def test_a_refused_order_fails_unchanged_with_the_api_error():
 
 @pytest.mark.parametrize('names_only', [False, True])
 def test_lost_order_answer_adopts_exactly_the_license_it_created(names_only):
-    fake = FakeBillmanager([dict(id=1, ip='10.0.0.9', pricelist=4601), dict(id=2, ip='10.0.0.9', pricelist=3541,
-                                                                             status='4')], names_only=names_only)
+    licenses = [dict(id=1, ip='10.0.0.9', pricelist=4601), dict(id=2, ip='10.0.0.9', pricelist=3541, status='4')]
+    fake = FakeBillmanager(licenses, names_only=names_only)
     fake.fail('soft.order.param', lost_answer('soft.order.param'), after=True)
     result = run(fake, ip='10.0.0.9', product='ispmanager_lite')
     assert fake.funcs().count('soft.order.param') == 1

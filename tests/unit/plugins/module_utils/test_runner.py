@@ -158,8 +158,8 @@ def test_run_module_fails_the_task_with_the_connection_error():
 
 def test_run_module_exits_with_the_result(monkeypatch):
     FakeModule.given = params('isp_license_check', ip='10.0.0.1', pricelist=3541)
-    monkeypatch.setattr(runner, 'execute', lambda name, p, check, diff: dict(changed=False, available=True,
-                                                                            reason=None, warnings=['w']))
+    answer = dict(changed=False, available=True, reason=None, warnings=['w'])
+    monkeypatch.setattr(runner, 'execute', lambda name, p, check, diff: dict(answer))
     with pytest.raises(SystemExit) as info:
         runner.run_module(FakeModule, 'isp_license_check')
     assert info.value.args[0] == ('exit', dict(changed=False, available=True, reason=None), ['w'])
