@@ -6,12 +6,14 @@
 """Run a module's license logic inside the controller's worker process.
 
 Started as an ordinary module, every task costs a new Python process,
-module packaging and imports (about 0.35 s of CPU); the work itself is a
+module packaging and imports (0.4 to 0.5 s of CPU); the work itself is a
 few HTTP calls.  When the task runs on the controller anyway (``localhost``,
 ``connection: local`` or ``delegate_to: localhost``), the action plugin
 validates the same argument spec and runs the same ``runner.execute()``
 in-process.  For any other host (an allow-listed proxy, say) it runs the
-module there, as Ansible always does.
+module there, as Ansible always does; so does a task with ``async``, which
+needs a process that outlives the task.  tests/integration/plugins/action/
+proves both paths return the same; benchmarks/ measures what this saves.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,6 +24,7 @@ import os
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.basic import remove_values
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.common.parameters import sanitize_keys
 from ansible.plugins.action import ActionBase
 
@@ -37,12 +40,17 @@ class ControllerAction(ActionBase):
 
     MODULE = None
     TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = True
 
     def run(self, tmp=None, task_vars=None):
-        if not self._runs_on_controller():
-            return self._execute_module(module_name='ispsystem.billmanager.%s' % self.MODULE,
-                                        module_args=self._task.args, task_vars=task_vars)
         result = super(ControllerAction, self).run(tmp, task_vars)
+        # async needs a process that outlives the task (async_wrapper): the module path.
+        if self._task.async_val or not self._runs_on_controller():
+            wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+            result.update(self._execute_module(module_name=self._module_name(), module_args=self._task.args,
+                                               task_vars=task_vars, wrap_async=wrap_async))
+            return result
         if not HAS_REQUESTS:
             raise AnsibleActionFail('the Python library requests is required on the controller '
                                     '(pip install requests): %s' % REQUESTS_IMPORT_ERROR)
@@ -50,23 +58,42 @@ class ControllerAction(ActionBase):
         argument_spec = spec.pop('argument_spec')
         spec.pop('supports_check_mode', None)
         validator = ArgumentSpecValidator(argument_spec, **spec)
-        with _task_environment(self._templar.template(self._task.environment)):
+        # The task's environment holds for the whole task, as it does for a
+        # module: the BILLMANAGER_* fallbacks, and what requests reads at each
+        # call (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE, ...).
+        with _task_environment(self._task_environment()):
             validation = validator.validate(dict(self._task.args))
-        no_log_values = validation._no_log_values
-        invocation = dict(module_args=sanitize_keys(
-            remove_values(dict(validation.validated_parameters), no_log_values), set()))
-        if validation.error_messages:
-            result.update(failed=True, msg=remove_values(validation.errors.msg, no_log_values),
-                          invocation=invocation)
-            return result
-        for warning in validation._warnings:
-            self._display.warning(warning.get('warning', str(warning)) if isinstance(warning, dict) else str(warning))
-        outcome = execute(self.MODULE, validation.validated_parameters,
-                          check_mode=bool(self._play_context.check_mode),
-                          diff_mode=bool(self._play_context.diff))
+            no_log_values = validation._no_log_values
+            invocation = dict(module_args=sanitize_keys(
+                remove_values(dict(validation.validated_parameters), no_log_values), set()))
+            if validation.error_messages:
+                msg = validation.errors.msg
+                if isinstance(validation.errors[0], UnsupportedError):
+                    # word for word what AnsibleModule says
+                    msg = 'Unsupported parameters for (%s) module: %s' % (self._module_name(), msg)
+                result.update(failed=True, msg=remove_values(msg, no_log_values), invocation=invocation)
+                return result
+            for warning in validation._warnings:
+                self._display.warning(warning.get('warning', str(warning)) if isinstance(warning, dict)
+                                      else str(warning))
+            outcome = execute(self.MODULE, validation.validated_parameters,
+                              check_mode=bool(self._play_context.check_mode),
+                              diff_mode=bool(self._play_context.diff))
+        # As AnsibleModule does: no_log values out, top-level booleans and None kept.
+        kept = dict((k, v) for k, v in outcome.items() if v is None or isinstance(v, bool))
         result.update(remove_values(outcome, no_log_values))
+        result.update(kept)
         result['invocation'] = invocation
         return result
+
+    def _module_name(self):
+        return 'ispsystem.billmanager.%s' % self.MODULE
+
+    def _task_environment(self):
+        """The task's ``environment`` keyword (play and block ones included), templated, as one dict."""
+        final = {}
+        self._compute_environment_string(final)
+        return final
 
     def _runs_on_controller(self):
         """True when the task's connection is the local one."""
@@ -75,17 +102,15 @@ class ControllerAction(ActionBase):
 
 
 class _task_environment:
-    """The task's ``environment`` keyword, for the BILLMANAGER_* fallbacks.
+    """The task's ``environment`` keyword in os.environ while the task runs.
 
-    A module sees the task's environment; so must the in-process path.  A
-    worker process runs one task, so setting os.environ briefly is safe.
+    A module sees the task's environment; so must the in-process path: for
+    the BILLMANAGER_* fallbacks and for the proxy and CA variables requests
+    reads.  A worker process runs one task, so setting os.environ is safe.
     """
 
     def __init__(self, environment):
-        self.values = {}
-        for entry in environment or []:
-            if isinstance(entry, dict):
-                self.values.update((str(k), str(v)) for k, v in entry.items())
+        self.values = dict((str(k), str(v)) for k, v in (environment or {}).items())
         self.saved = {}
 
     def __enter__(self):
