@@ -256,7 +256,7 @@ def find_license(client, records, params):
             r for r in live if r['licname'] == params['licname']]
     elif params.get('ip'):
         how = "ip='%s'" % params['ip']
-        matches = [r for r in live if same_ip(r['ip'], params['ip'])]
+        matches = [r for r in live if _same_canonical_ip(r['ip'], params['ip'])]
         if pricelist is not None:
             how += ' and pricelist=%s' % pricelist
             matches = [r for r in fill_unknown_pricelists(client, matches) if r['pricelist'] == pricelist]
