@@ -36,7 +36,7 @@ BIN = os.path.dirname(sys.executable)
 ANSIBLE_PLAYBOOK = os.path.join(BIN, 'ansible-playbook')
 # ansible.builtin.local under another transport name: the action plugins see a
 # remote host and run the module (AnsiballZ, one Python process per task).
-CONNECTION_PLUGINS = os.path.join(TESTS, 'integration', 'plugins', 'action', 'connection_plugins')
+CONNECTION_PLUGINS = os.path.join(TESTS, 'ansible_plugins', 'connection')
 MODULE_PATH_CONNECTION = 'billmanager_remote_test'
 NS = 'ispsystem.billmanager.'
 

@@ -22,6 +22,14 @@ import yaml
 from collection_path import REPO, collections_root
 
 BIN = os.path.dirname(sys.executable)
+# Test-only plugins: ``task_results`` (every task's result as one JSON
+# document; plain ansible-core has no json callback, that one lives in
+# ansible.posix) and ``billmanager_remote_test`` (the local connection under
+# another name, so that the action plugins take the module path).
+TEST_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'ansible_plugins')
+CALLBACK_PLUGINS = os.path.join(TEST_PLUGINS, 'callback')
+CONNECTION_PLUGINS = os.path.join(TEST_PLUGINS, 'connection')
+REMOTE_CONNECTION = 'billmanager_remote_test'
 
 
 class PlaybookRun:
@@ -34,9 +42,11 @@ class PlaybookRun:
         self.stderr = stderr
         self.output = stdout + stderr
         self.doc = None
-        if callback == 'json':
-            start = stdout.find('{')
-            self.doc = json.loads(stdout[start:]) if start >= 0 else None
+        if callback == 'task_results':
+            documents = [line for line in stdout.splitlines() if line.startswith('{"plays"')]
+            assert documents, 'no result document (rc %s):\n%s\n%s' % (
+                returncode, stdout[-3000:], stderr[-3000:])
+            self.doc = json.loads(documents[-1])
 
     def results(self, host='localhost'):
         """Every task's result for ``host``, in order, as (task name, result)."""
@@ -71,6 +81,8 @@ def ansible_env(sandbox=None, extra=None):
         'ANSIBLE_NOCOLOR': '1',
         'ANSIBLE_LOCALHOST_WARNING': 'False',
         'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'False',
+        'ANSIBLE_CALLBACK_PLUGINS': CALLBACK_PLUGINS,
+        'ANSIBLE_CONNECTION_PLUGINS': CONNECTION_PLUGINS,
         'PATH': BIN + os.pathsep + env.get('PATH', ''),
     })
     if sandbox is not None:
@@ -84,7 +96,7 @@ def ansible_env(sandbox=None, extra=None):
 
 
 def run_playbook(playbook, tmp_path, sandbox=None, check=False, diff=False, verbosity=0,
-                 extra_vars=None, inventory=None, callback='json', env=None, args=(), timeout=600):
+                 extra_vars=None, inventory=None, callback='task_results', env=None, args=(), timeout=600):
     """Run ``playbook`` (a list of plays, or a path) and return a PlaybookRun.
 
     With ``sandbox`` the connection comes from the BILLMANAGER_* variables,
@@ -114,4 +126,5 @@ def run_playbook(playbook, tmp_path, sandbox=None, check=False, diff=False, verb
     return PlaybookRun(command, process.returncode, process.stdout, process.stderr, callback)
 
 
-__all__ = ['PlaybookRun', 'REPO', 'ansible_env', 'run_playbook']
+__all__ = ['CALLBACK_PLUGINS', 'CONNECTION_PLUGINS', 'REMOTE_CONNECTION', 'PlaybookRun', 'REPO',
+           'ansible_env', 'run_playbook']

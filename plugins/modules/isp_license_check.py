@@ -41,7 +41,8 @@ attributes:
     details: On the controller (C(localhost), C(delegate_to=localhost)) the action plugin runs the
       module's logic in the controller's own process; on any other host the module runs there.
   async:
-    support: none
+    support: full
+    details: An C(async) task runs the module (through Ansible's async wrapper), also on the controller.
   bypass_host_loop:
     support: none
   action_group:

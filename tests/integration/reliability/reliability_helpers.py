@@ -26,13 +26,11 @@ import time
 
 import yaml
 
-from playbook_runner import run_playbook
+from playbook_runner import CONNECTION_PLUGINS, REMOTE_CONNECTION, run_playbook
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-# The test-only connection plugin of tests/integration/plugins/action: ansible.builtin.local
-# under another transport name, so the action plugins take the module path (AnsiballZ).
-CONNECTION_PLUGINS = os.path.join(os.path.dirname(HERE), 'plugins', 'action', 'connection_plugins')
-MODULE_PATH_CONNECTION = 'billmanager_remote_test'
+# The test-only connection plugin (tests/ansible_plugins): ansible.builtin.local under
+# another transport name, so the action plugins take the module path (AnsiballZ).
+MODULE_PATH_CONNECTION = REMOTE_CONNECTION
 NS = 'ispsystem.billmanager.'
 LICENSE = NS + 'isp_license'
 INFO = NS + 'isp_license_info'
@@ -52,71 +50,6 @@ CATALOG_ADDONS = {
     3934: None, 3936: None, 3136: None, 2891: None,
     55227: None, 55228: None, 55229: None, 55230: 55236,
 }
-
-CALLBACK = '''
-from __future__ import annotations
-
-import json
-
-from ansible.plugins.callback import CallbackBase
-
-DOCUMENTATION = """
-    name: reliability_results
-    type: stdout
-    short_description: every task's per-host result as one JSON line (tests only)
-    description: [The shape of ansible.posix.json, for a plain ansible-core.]
-"""
-
-
-class CallbackModule(CallbackBase):
-    CALLBACK_VERSION = 2.0
-    CALLBACK_TYPE = 'stdout'
-    CALLBACK_NAME = 'reliability_results'
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.doc = {'plays': [], 'stats': {}}
-
-    def v2_playbook_on_play_start(self, play):
-        self.doc['plays'].append({'play': {'name': play.get_name()}, 'tasks': []})
-
-    def v2_playbook_on_task_start(self, task, is_conditional):
-        self.doc['plays'][-1]['tasks'].append({'task': {'name': task.get_name()}, 'hosts': {}})
-
-    def _record(self, result, **flags):
-        data = dict(result.result)
-        data.update(flags)
-        warnings = getattr(result, 'warnings', None) or data.get('warnings') or []
-        data['warnings'] = [getattr(w, 'msg', None) or str(w) for w in warnings]
-        self.doc['plays'][-1]['tasks'][-1]['hosts'][result.host.get_name()] = data
-
-    def v2_runner_on_ok(self, result):
-        self._record(result)
-
-    def v2_runner_on_failed(self, result, ignore_errors=False):
-        self._record(result, failed=True)
-
-    def v2_runner_on_skipped(self, result):
-        self._record(result, skipped=True)
-
-    def v2_runner_on_unreachable(self, result):
-        self._record(result, unreachable=True)
-
-    def v2_playbook_on_stats(self, stats):
-        for host in sorted(stats.processed):
-            self.doc['stats'][host] = stats.summarize(host)
-        self._display.display(json.dumps(self.doc, default=str, sort_keys=True))
-'''
-
-
-def install_callback(tmp_path):
-    folder = os.path.join(str(tmp_path), 'callback_plugins')
-    if not os.path.isdir(folder):
-        os.makedirs(folder)
-    with open(os.path.join(folder, 'reliability_results.py'), 'w') as handle:
-        handle.write(CALLBACK)
-    return folder
-
 
 # -- hosts and playbooks -------------------------------------------------------
 
@@ -170,12 +103,11 @@ class Run:
 def run_plays(plays, tmp_path, sandbox=None, inventory=None, forks=None, env=None, **kwargs):
     """Run ``plays`` with the results callback; returns a Run."""
     env = dict(env or {})
-    env['ANSIBLE_CALLBACK_PLUGINS'] = install_callback(tmp_path)
     env.setdefault('ANSIBLE_TIMEOUT', '30')
     args = list(kwargs.pop('args', ()))
     if forks:
         args += ['--forks', str(forks)]
-    run = run_playbook(plays, tmp_path, sandbox=sandbox, inventory=inventory, callback='reliability_results',
+    run = run_playbook(plays, tmp_path, sandbox=sandbox, inventory=inventory, callback='task_results',
                        env=env, args=args, **kwargs)
     return Run(run)
 

@@ -28,13 +28,10 @@ import sys
 
 import pytest
 
-from playbook_runner import run_playbook
+from playbook_runner import CALLBACK_PLUGINS, CONNECTION_PLUGINS, REMOTE_CONNECTION, run_playbook
 from sandbox_control import SandboxControl
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-CONNECTION_PLUGINS = os.path.join(HERE, 'connection_plugins')
-CALLBACK_PLUGINS = os.path.join(HERE, 'callback_plugins')
-REMOTE = 'billmanager_remote_test'
+REMOTE = REMOTE_CONNECTION
 CONNECTIONS = {'fast': 'local', 'module': REMOTE}
 PATHS = tuple(CONNECTIONS)
 NS = 'ispsystem.billmanager.'
@@ -88,7 +85,7 @@ def play(tmp_path, tasks, connection=None, sandbox=None, inventory=None, verbosi
         args += ['-f', str(forks)]
     the_play = dict(name='controller action', hosts=hosts, gather_facts=False, tasks=tasks, **play_keys)
     run = run_playbook([the_play], tmp_path, sandbox=sandbox, inventory=inventory, verbosity=verbosity,
-                       callback='billmanager_test_results' if results else 'default', env=environment,
+                       callback='task_results' if results else 'default', env=environment,
                        args=args, check=check)
     return Run(run, results)
 

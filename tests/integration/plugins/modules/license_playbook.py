@@ -12,21 +12,19 @@ marks are the API calls of the task in between, so one playbook can run a
 case four ways (check mode, the change, again, check mode again) and still
 tell which task sent what.
 
-Results come from a small stdout callback written next to the playbook:
-ansible-core alone has no ``json`` callback (that one lives in ansible.posix).
+Results come from the test-only ``task_results`` callback (tests/ansible_plugins).
 
 On a local connection the collection's action plugin runs the license logic
 inside the controller's process.  ``Play(..., module_path=True)`` runs the
-play over ``module_path``, a local connection under another name, so the
-action plugin hands the task to the real module, as for a remote host.
+play over ``billmanager_remote_test``, a local connection under another name,
+so the action plugin hands the task to the real module, as for a remote host.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
 
-from playbook_runner import run_playbook
+from playbook_runner import CALLBACK_PLUGINS, CONNECTION_PLUGINS, REMOTE_CONNECTION, run_playbook
 
 MODULE = 'ispsystem.billmanager.isp_license'
 
@@ -35,92 +33,14 @@ MODULE = 'ispsystem.billmanager.isp_license'
 WRITE_FUNCTIONS = frozenset(['soft.order.param', 'soft.suspend', 'soft.resume', 'soft.delete',
                              'service.prolong', 'service.changepricelist'])
 
-CALLBACK = '''
-from __future__ import annotations
-
-import json
-
-from ansible.plugins.callback import CallbackBase
-
-DOCUMENTATION = """
-    name: task_results
-    type: stdout
-    short_description: every task's result as one JSON document (tests only)
-    description: [The shape of ansible.posix.json, for a plain ansible-core.]
-"""
-
-
-class CallbackModule(CallbackBase):
-    CALLBACK_VERSION = 2.0
-    CALLBACK_TYPE = 'stdout'
-    CALLBACK_NAME = 'task_results'
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.doc = {'plays': [], 'stats': {}}
-
-    def v2_playbook_on_play_start(self, play):
-        self.doc['plays'].append({'play': {'name': play.get_name()}, 'tasks': []})
-
-    def v2_playbook_on_task_start(self, task, is_conditional):
-        self.doc['plays'][-1]['tasks'].append({'task': {'name': task.get_name()}, 'hosts': {}})
-
-    def _record(self, result, **flags):
-        data = dict(result.result)
-        data.update(flags)
-        warnings = getattr(result, 'warnings', None) or []
-        data['warnings'] = [getattr(w, 'msg', None) or str(w) for w in warnings]
-        self.doc['plays'][-1]['tasks'][-1]['hosts'][result.host.get_name()] = data
-
-    def v2_runner_on_ok(self, result):
-        self._record(result)
-
-    def v2_runner_on_failed(self, result, ignore_errors=False):
-        self._record(result, failed=True)
-
-    def v2_runner_on_skipped(self, result):
-        self._record(result, skipped=True)
-
-    def v2_runner_on_unreachable(self, result):
-        self._record(result, unreachable=True)
-
-    def v2_playbook_on_stats(self, stats):
-        for host in sorted(stats.processed):
-            self.doc['stats'][host] = stats.summarize(host)
-        self._display.display(json.dumps(self.doc, default=str, sort_keys=True))
-'''
-
-
-CONNECTION = '''
-from __future__ import annotations
-
-from ansible.plugins.connection.local import DOCUMENTATION as _LOCAL
-from ansible.plugins.connection.local import Connection as _Local
-
-DOCUMENTATION = _LOCAL.replace('name: local', 'name: module_path', 1)
-
-
-class Connection(_Local):
-    """The local connection under another name: action plugins treat the host as remote."""
-
-    transport = 'module_path'
-'''
-
-
 def install_callback(tmp_path):
-    """Write the ``task_results`` stdout callback; return the folder for ANSIBLE_CALLBACK_PLUGINS."""
-    return install_plugins(tmp_path)['ANSIBLE_CALLBACK_PLUGINS']
+    """The folder of the ``task_results`` callback (kept for the tests that import it)."""
+    return CALLBACK_PLUGINS
 
 
 def install_plugins(tmp_path):
-    """Write the test-only callback and connection plugins; return their environment."""
-    env = {}
-    for kind, name, source in (('callback', 'task_results', CALLBACK), ('connection', 'module_path', CONNECTION)):
-        folder = tmp_path / ('%s_plugins' % kind)
-        folder.mkdir(exist_ok=True)
-        (folder / ('%s.py' % name)).write_text(source)
-        env['ANSIBLE_%s_PLUGINS' % kind.upper()] = str(folder)
-    return env
+    """The environment that puts the test-only plugins on Ansible's paths."""
+    return {'ANSIBLE_CALLBACK_PLUGINS': CALLBACK_PLUGINS, 'ANSIBLE_CONNECTION_PLUGINS': CONNECTION_PLUGINS}
 
 
 def is_write(entry):
@@ -186,13 +106,9 @@ class Play:
         env.update(install_plugins(self.tmp_path))
         play = {'name': 'isp_license', 'hosts': 'localhost', 'gather_facts': False, 'tasks': self.tasks}
         if self.module_path:
-            play['connection'] = 'module_path'
+            play['connection'] = REMOTE_CONNECTION
         self.run_ = run_playbook([play], self.tmp_path, sandbox=self.sandbox, callback='task_results',
                                  env=env, **kwargs)
-        out = self.run_.stdout
-        start = out.find('{"plays"')
-        assert start >= 0, 'no result document in the output:\n%s\n%s' % (out[-3000:], self.run_.stderr[-3000:])
-        self.run_.doc = json.loads(out[start:].splitlines()[0])
         previous = self._mark_result('start')
         for name in self.names:
             current = self._mark_result(name)

@@ -247,7 +247,7 @@ def test_password_never_appears_in_verbose_output(sandbox, tmp_path, module_path
     (tmp_path / 'secrets.yml').write_text('billing_password: %s\nwrong_password: %s\n' % (secret, wrong))
     play = {'hosts': 'localhost', 'gather_facts': False, 'vars_files': ['secrets.yml'], 'tasks': tasks}
     if module_path:
-        play['connection'] = 'module_path'
+        play['connection'] = 'billmanager_remote_test'
     run = run_playbook([play], tmp_path, sandbox=sandbox, verbosity=4, diff=True, callback='default',
                        env=install_plugins(tmp_path))
     assert ('AnsiballZ_isp_license.py' in run.stdout) is module_path

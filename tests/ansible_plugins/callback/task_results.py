@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = """
-    name: billmanager_test_results
+    name: task_results
     type: stdout
     short_description: every task's result as one JSON document (tests only)
     description:
@@ -31,7 +31,7 @@ from ansible.plugins.callback import CallbackBase
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = 'stdout'
-    CALLBACK_NAME = 'billmanager_test_results'
+    CALLBACK_NAME = 'task_results'
 
     def __init__(self, *args, **kwargs):
         super(CallbackModule, self).__init__(*args, **kwargs)
@@ -44,11 +44,12 @@ class CallbackModule(CallbackBase):
         self.doc['plays'][-1]['tasks'].append({'task': {'name': task.get_name()}, 'hosts': {}})
 
     def _record(self, result, **flags):
-        data = dict(result._result)
+        # ansible-core 2.19 hands a CallbackTaskResult (result, host); older ones a TaskResult.
+        data = dict(getattr(result, 'result', None) or result._result)
         data.update(flags)
-        warnings = getattr(result, 'warnings', None) or []
+        warnings = getattr(result, 'warnings', None) or data.get('warnings') or []
         data['warnings'] = [getattr(w, 'msg', None) or str(w) for w in warnings]
-        self.doc['plays'][-1]['tasks'][-1]['hosts'][result._host.get_name()] = data
+        self.doc['plays'][-1]['tasks'][-1]['hosts'][(getattr(result, 'host', None) or result._host).get_name()] = data
 
     def v2_runner_on_ok(self, result):
         self._record(result)
