@@ -26,7 +26,7 @@ import time
 
 import yaml
 
-from playbook_runner import CONNECTION_PLUGINS, REMOTE_CONNECTION, run_playbook
+from playbook_runner import REMOTE_CONNECTION, run_playbook
 
 # The test-only connection plugin (tests/ansible_plugins): ansible.builtin.local under
 # another transport name, so the action plugins take the module path (AnsiballZ).
@@ -50,6 +50,7 @@ CATALOG_ADDONS = {
     3934: None, 3936: None, 3136: None, 2891: None,
     55227: None, 55228: None, 55229: None, 55230: 55236,
 }
+
 
 # -- hosts and playbooks -------------------------------------------------------
 

@@ -29,12 +29,11 @@ import requests
 
 from reliability_helpers import (
     CHECK,
-    CONNECTION_PLUGINS,
     INFO,
     LICENSE,
     MODULE_PATH_CONNECTION,
 )
-from playbook_runner import run_playbook
+from playbook_runner import CONNECTION_PLUGINS, run_playbook
 from sandbox_control import SandboxControl
 
 # Characters that get URL-encoded (& + % space = # ? / : @ ;), so an encoded copy would differ.

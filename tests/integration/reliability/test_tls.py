@@ -24,7 +24,8 @@ import sys
 
 import pytest
 
-from reliability_helpers import CONNECTION_PLUGINS, INFO, LICENSE, MODULE_PATH_CONNECTION, by_host
+from playbook_runner import CONNECTION_PLUGINS
+from reliability_helpers import INFO, LICENSE, MODULE_PATH_CONNECTION, by_host
 from playbook_runner import run_playbook
 from sandbox_control import SandboxControl
 

@@ -33,6 +33,7 @@ MODULE = 'ispsystem.billmanager.isp_license'
 WRITE_FUNCTIONS = frozenset(['soft.order.param', 'soft.suspend', 'soft.resume', 'soft.delete',
                              'service.prolong', 'service.changepricelist'])
 
+
 def install_callback(tmp_path):
     """The folder of the ``task_results`` callback (kept for the tests that import it)."""
     return CALLBACK_PLUGINS

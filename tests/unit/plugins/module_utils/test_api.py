@@ -64,7 +64,7 @@ def test_certificate_options_become_the_verify_argument(validate_certs, ca_path,
 
 def test_session_auth_logs_in_once_and_sends_the_session_id():
     c, adapter, dummy = client(lambda form: doc(auth={'$id': 'S1', '$': 'S1'}) if form['func'] == 'auth' else doc(),
-                           auth_method='session')
+                               auth_method='session')
     c.call('soft')
     c.call('soft.edit', {'elid': '1'})
     login, first, second = adapter.forms
@@ -75,7 +75,7 @@ def test_session_auth_logs_in_once_and_sends_the_session_id():
 
 def test_expired_session_logs_in_again_once_and_repeats_the_call():
     c, adapter, dummy = client(doc(auth={'$': 'S1'}), doc(), error_doc('auth', 'Session expired'),
-                           doc(auth={'$': 'S2'}), doc(elem={'id': {'$': '5'}}), auth_method='session')
+                               doc(auth={'$': 'S2'}), doc(elem={'id': {'$': '5'}}), auth_method='session')
     c.call('soft')
     assert c.call('soft', write=True) == {'elem': {'id': '5'}}
     assert [f['func'] for f in adapter.forms] == ['auth', 'soft', 'soft', 'auth', 'soft']
@@ -84,7 +84,7 @@ def test_expired_session_logs_in_again_once_and_repeats_the_call():
 
 def test_expired_session_is_renewed_only_once():
     c, adapter, dummy = client(doc(auth={'$': 'S1'}), doc(), error_doc('auth', 'Session expired'),
-                           doc(auth={'$': 'S2'}), error_doc('auth', 'Access denied'), auth_method='session')
+                               doc(auth={'$': 'S2'}), error_doc('auth', 'Access denied'), auth_method='session')
     c.call('soft')
     with pytest.raises(api.BillmanagerError) as info:
         c.call('soft')
