@@ -19,7 +19,6 @@ process on its own, memory, and a query that returns every license.
 from __future__ import absolute_import, division, print_function
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -27,7 +26,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from benchlib import NS, ansible_env, markdown_table, new_sandbox, progress  # noqa: E402
+from benchlib import emit, NS, ansible_env, markdown_table, new_sandbox, progress  # noqa: E402
 from bench_task_cost import measure_kind  # noqa: E402
 
 SIZES = (10, 1000, 10000)
@@ -90,11 +89,7 @@ def main():
     parser.add_argument('--json', help='also write the figures to this file')
     options = parser.parse_args()
     result = run(options.n, options.sizes)
-    print('\n'.join(report(result)))
-    if options.json:
-        with open(options.json, 'w') as handle:
-            json.dump(result, handle, indent=2)
-    return 0
+    return emit(report(result), result, options.json)
 
 
 if __name__ == '__main__':

@@ -41,7 +41,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from benchlib import (MODULE_PATH_CONNECTION, NS, ansible_env, check, markdown_table, new_sandbox,  # noqa: E402
+from benchlib import (emit, MODULE_PATH_CONNECTION, NS, ansible_env, check, markdown_table, new_sandbox,  # noqa: E402
                       playbook_command, progress, run_measured)
 
 HOSTS = (100, 1000)
@@ -199,11 +199,7 @@ def main():
     deadline = time.monotonic() + options.budget if options.budget else None
     result = run(options.hosts, options.forks, options.skip, not options.no_again,
                  module_path=None if options.no_module_path else (100, 10), deadline=deadline)
-    print('\n'.join(report(result)))
-    if options.json:
-        with open(options.json, 'w') as handle:
-            json.dump(result, handle, indent=2)
-    return 0
+    return emit(report(result), result, options.json)
 
 
 if __name__ == '__main__':

@@ -38,7 +38,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from benchlib import (NS, MODULE_PATH_CONNECTION, ansible_env, api_latency, markdown_table,  # noqa: E402
+from benchlib import (emit, NS, MODULE_PATH_CONNECTION, ansible_env, api_latency, markdown_table,  # noqa: E402
                       new_sandbox, playbook_command, progress, timed_playbook)
 
 TARGET_RATIO = 0.2  # a no-change task of the collection: at most 0.2 times the raw uri read
@@ -205,11 +205,7 @@ def main():
     parser.add_argument('--json', help='also write the figures to this file')
     options = parser.parse_args()
     result = run(options.n, options.repeat, not options.no_module_path, n_process=options.n_process)
-    print('\n'.join(report(result)))
-    if options.json:
-        with open(options.json, 'w') as handle:
-            json.dump(result, handle, indent=2)
-    return 0
+    return emit(report(result), result, options.json)
 
 
 if __name__ == '__main__':

@@ -228,3 +228,12 @@ def api_latency(sandbox, count=20):
     with requests.Session() as session:
         kept = median_of(session.post)
     return fresh, kept
+
+
+def emit(lines, result, json_path=None):
+    """Print a benchmark's report; with ``json_path`` also write its figures there."""
+    print('\n'.join(lines))
+    if json_path:
+        with open(json_path, 'w') as handle:
+            json.dump(result, handle, indent=2)
+    return 0
