@@ -21,7 +21,8 @@ __metaclass__ = type
 
 import os
 
-from ansible.errors import AnsibleActionFail
+from ansible import constants as C
+from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.basic import remove_values
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
@@ -71,8 +72,8 @@ class ControllerAction(ActionBase):
                 if isinstance(validation.errors[0], UnsupportedError):
                     # word for word what AnsibleModule says
                     msg = 'Unsupported parameters for (%s) module: %s' % (self._module_name(), msg)
-                result.update(failed=True, msg=remove_values(msg, no_log_values), invocation=invocation)
-                return result
+                result.update(failed=True, msg=remove_values(msg, no_log_values))
+                return self._with_invocation(result, invocation, task_vars)
             for warning in validation._warnings:
                 self._display.warning(warning.get('warning', str(warning)) if isinstance(warning, dict)
                                       else str(warning))
@@ -83,7 +84,18 @@ class ControllerAction(ActionBase):
         kept = dict((k, v) for k, v in outcome.items() if v is None or isinstance(v, bool))
         result.update(remove_values(outcome, no_log_values))
         result.update(kept)
-        result['invocation'] = invocation
+        return self._with_invocation(result, invocation, task_vars)
+
+    @staticmethod
+    def _with_invocation(result, invocation, task_vars):
+        """Add ``invocation`` when a module would: always before ansible-core 2.21, then
+        only with INJECT_INVOCATION (the action base passes it as _ansible_inject_invocation)."""
+        try:
+            inject = C.config.get_config_value('INJECT_INVOCATION', variables=task_vars)
+        except AnsibleError:  # an ansible-core without the setting: modules always return it
+            inject = True
+        if inject:
+            result['invocation'] = invocation
         return result
 
     def _module_name(self):
