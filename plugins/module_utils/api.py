@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import random
+import re
 import time
 import traceback
 import warnings
@@ -306,7 +307,7 @@ class BillmanagerClient:
                 self.api_url, self.timeout))
         except requests.exceptions.ConnectionError as exc:
             error = BillmanagerError(func, CONNECTION, self._scrub(
-                'connection to %s failed: %s' % (self.api_url, exc)))
+                'connection to %s failed: %s' % (self.api_url, _without_reprs(exc))))
             raise self._never_sent(error) if _refused(exc) else error
         except requests.exceptions.RequestException as exc:
             raise BillmanagerError(func, CONNECTION, self._scrub(
@@ -360,6 +361,11 @@ class BillmanagerClient:
                              requests.compat.quote_plus(self._password, safe='')]):
                 message = message.replace(form, MASK)
         return message
+
+
+def _without_reprs(exc):
+    """urllib3's text without the ``<... object at 0x...>: `` reprs it embeds."""
+    return re.sub(r'<[^<>]* object at 0x[0-9a-fA-F]+>: ?', '', str(exc))
 
 
 def _refused(exc):
