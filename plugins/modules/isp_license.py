@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - ansible.builtin.action_common_attributes.actiongroups
+  - ispsystem.billmanager.attributes
 attributes:
   check_mode:
     support: full
@@ -39,22 +40,6 @@ attributes:
   diff_mode:
     support: full
     details: Shows the license record before and after the change.
-  platform:
-    support: full
-    platforms: all
-  action:
-    support: full
-    details: On the controller (C(localhost), C(delegate_to=localhost)) the action plugin runs the
-      license logic in the controller's own process; on any other host the module runs there.
-  async:
-    support: full
-    details: An C(async) task runs the module (through Ansible's async wrapper), also on the controller.
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - ispsystem.billmanager.billmanager
 options:
   state:
     description:

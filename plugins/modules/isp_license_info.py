@@ -27,6 +27,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - ansible.builtin.action_common_attributes.actiongroups
+  - ispsystem.billmanager.attributes
 attributes:
   check_mode:
     support: full
@@ -34,22 +35,6 @@ attributes:
   diff_mode:
     support: N/A
     details: The module changes nothing.
-  platform:
-    support: full
-    platforms: all
-  action:
-    support: full
-    details: On the controller (C(localhost), C(delegate_to=localhost)) the action plugin runs the
-      module's logic in the controller's own process; on any other host the module runs there.
-  async:
-    support: full
-    details: An C(async) task runs the module (through Ansible's async wrapper), also on the controller.
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - ispsystem.billmanager.billmanager
 options:
   id:
     description:

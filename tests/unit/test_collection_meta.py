@@ -67,7 +67,16 @@ def _string_constant(path, name):
 def _module_doc(name):
     text = _string_constant(_path('plugins', 'modules', name + '.py'), 'DOCUMENTATION')
     assert text, 'plugins/modules/%s.py has no DOCUMENTATION' % name
-    return yaml.safe_load(text)
+    doc = yaml.safe_load(text)
+    # Attributes from the collection's own doc fragments, merged one level deep as ansible-doc does.
+    for fragment in doc.get('extends_documentation_fragment') or []:
+        path = _path('plugins', 'doc_fragments', _short(fragment) + '.py')
+        if fragment.startswith(COLLECTION + '.') and os.path.exists(path):
+            with open(path) as handle:
+                shared = yaml.safe_load(re.search(r"DOCUMENTATION = r'''(.*?)'''", handle.read(), re.S).group(1))
+            for key, value in (shared.get('attributes') or {}).items():
+                doc.setdefault('attributes', {}).setdefault(key, {}).update(value)
+    return doc
 
 
 def _short(name):

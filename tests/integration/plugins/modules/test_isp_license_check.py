@@ -25,11 +25,6 @@ from playbook_runner import BIN, ansible_env, run_playbook
 MODULE = 'ispsystem.billmanager.isp_license_check'
 
 
-def run_and_read(plays, tmp_path, **kwargs):
-    """run_playbook, whose task_results callback gives every task's result."""
-    return run_playbook(plays, tmp_path, **kwargs)
-
-
 def play(*tasks):
     return [{'name': 'isp_license_check', 'hosts': 'localhost', 'gather_facts': False,
              'tasks': list(tasks)}]
@@ -53,7 +48,7 @@ def taken(sandbox):
 
 
 def test_free_and_taken_ips_are_answers(taken, tmp_path):
-    run = run_and_read(play(
+    run = run_playbook(play(
         check('free', ip='203.0.113.9', product='ispmanager6_lite'),
         check('taken', ip='203.0.113.1', product='ispmanager6_lite'),
         check('taken, raw pricelist, a year', ip='203.0.113.1', pricelist=55227, period=12),
@@ -81,7 +76,7 @@ def test_free_and_taken_ips_are_answers(taken, tmp_path):
 
 
 def test_check_mode_asks_too(taken, tmp_path):
-    run = run_and_read(play(check('free', ip='203.0.113.9', product='ispmanager6_lite'),
+    run = run_playbook(play(check('free', ip='203.0.113.9', product='ispmanager6_lite'),
                             check('taken', ip='203.0.113.1', product='ispmanager6_lite')),
                        tmp_path, sandbox=taken, check=True)
     assert run.rc == 0, run
@@ -90,7 +85,7 @@ def test_check_mode_asks_too(taken, tmp_path):
 
 
 def test_unknown_tariff_fails(taken, tmp_path):
-    run = run_and_read(play(check('unknown', ignore_errors=True, ip='203.0.113.9', pricelist=99999)),
+    run = run_playbook(play(check('unknown', ignore_errors=True, ip='203.0.113.9', pricelist=99999)),
                        tmp_path, sandbox=taken)
     result = run.result('unknown')
     assert result['failed'] is True
@@ -106,7 +101,7 @@ def test_unknown_tariff_fails(taken, tmp_path):
     ({'ip': '203.0.113.9', 'product': 'dnsmanager', 'period': 3}, 'value of period must be one of'),
 ])
 def test_invalid_options_fail(sandbox, tmp_path, args, message):
-    run = run_and_read(play(check('bad', ignore_errors=True, **args)), tmp_path, sandbox=sandbox)
+    run = run_playbook(play(check('bad', ignore_errors=True, **args)), tmp_path, sandbox=sandbox)
     result = run.result('bad')
     assert result['failed'] is True
     assert message in result['msg']
@@ -115,7 +110,7 @@ def test_invalid_options_fail(sandbox, tmp_path, args, message):
 
 def test_bad_credentials_fail_without_showing_the_password(taken, tmp_path):
     secret = 'Wr0ng-Pa55word-plugh'
-    run = run_and_read(play(check('bad', ignore_errors=True, ip='203.0.113.9', product='dnsmanager',
+    run = run_playbook(play(check('bad', ignore_errors=True, ip='203.0.113.9', product='dnsmanager',
                                   api_password=secret)),
                        tmp_path, sandbox=taken, verbosity=3)
     result = run.result('bad')
@@ -128,7 +123,7 @@ def test_bad_credentials_fail_without_showing_the_password(taken, tmp_path):
 
 def test_transport_failure_fails(taken, tmp_path):
     taken.add_fault('http_502', func='soft.checkip', times=10)
-    run = run_and_read(play(check('down', ignore_errors=True, ip='203.0.113.9', product='dnsmanager',
+    run = run_playbook(play(check('down', ignore_errors=True, ip='203.0.113.9', product='dnsmanager',
                                   api_retries=1)),
                        tmp_path, sandbox=taken)
     result = run.result('down')

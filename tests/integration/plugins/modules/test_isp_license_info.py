@@ -29,11 +29,6 @@ MODULE = 'ispsystem.billmanager.isp_license_info'
 TODAY = datetime.date.today()
 
 
-def run_and_read(plays, tmp_path, **kwargs):
-    """run_playbook, whose task_results callback gives every task's result."""
-    return run_playbook(plays, tmp_path, **kwargs)
-
-
 def day(offset):
     return (TODAY + datetime.timedelta(days=offset)).isoformat()
 
@@ -100,7 +95,7 @@ FILTER_CASES = [
 
 
 def test_every_filter_combined_with_and(account, tmp_path):
-    run = run_and_read(play(*[info(name, **args) for name, args, _want in FILTER_CASES]),
+    run = run_playbook(play(*[info(name, **args) for name, args, _want in FILTER_CASES]),
                        tmp_path, sandbox=account)
     assert run.rc == 0, run
     for name, _args, want in FILTER_CASES:
@@ -112,7 +107,7 @@ def test_every_filter_combined_with_and(account, tmp_path):
 
 
 def test_record_shape_without_details(account, tmp_path):
-    run = run_and_read(play(info('read', ip='203.0.113.1'), info('raw', pricelist=55239)),
+    run = run_playbook(play(info('read', ip='203.0.113.1'), info('raw', pricelist=55239)),
                        tmp_path, sandbox=account)
     assert run.rc == 0, run
     web1, dns1 = run.result('read')['licenses']
@@ -127,7 +122,7 @@ def test_record_shape_without_details(account, tmp_path):
 
 
 def test_details_reads_each_match_once(account, tmp_path):
-    run = run_and_read(play(info('without', ip='203.0.113.1'),
+    run = run_playbook(play(info('without', ip='203.0.113.1'),
                             info('with', ip='203.0.113.1', details=True),
                             info('none match', licname='nobody', details=True),
                             info('deleted', status=['deleted'], details=True)),
@@ -147,8 +142,8 @@ def test_details_reads_each_match_once(account, tmp_path):
 
 def test_check_mode_gives_the_same_result(account, tmp_path):
     tasks = [info('all'), info('details', licname='web1.example.com', details=True)]
-    normal = run_and_read(play(*tasks), tmp_path, sandbox=account)
-    checked = run_and_read(play(*tasks), tmp_path, sandbox=account, check=True)
+    normal = run_playbook(play(*tasks), tmp_path, sandbox=account)
+    checked = run_playbook(play(*tasks), tmp_path, sandbox=account, check=True)
     assert normal.rc == 0 and checked.rc == 0, (normal, checked)
     for name in ('all', 'details'):
         assert checked.result(name)['licenses'] == normal.result(name)['licenses']
@@ -160,7 +155,7 @@ def test_check_mode_gives_the_same_result(account, tmp_path):
 
 
 def test_empty_account(sandbox, tmp_path):
-    run = run_and_read(play(info('all'), info('details', details=True),
+    run = run_playbook(play(info('all'), info('details', details=True),
                             info('expiring', expiring_within_days=365)), tmp_path, sandbox=sandbox)
     assert run.rc == 0, run
     for name in ('all', 'details', 'expiring'):
@@ -175,7 +170,7 @@ def test_one_license_account(sandbox, tmp_path):
     raw = sandbox.call('soft')['doc']['elem']
     assert isinstance(raw, dict)  # the quirk this test is about
     sandbox.clear_log()
-    run = run_and_read(play(info('all'), info('details', details=True), info('other', ip='192.0.2.2')),
+    run = run_playbook(play(info('all'), info('details', details=True), info('other', ip='192.0.2.2')),
                        tmp_path, sandbox=sandbox)
     assert run.rc == 0, run
     only = run.result('all')['licenses']
@@ -192,7 +187,7 @@ def test_thousand_license_account(sandbox, tmp_path):
     sandbox.patch_license(700, expiredate=day(7))
     sandbox.patch_license(701, expiredate=day(8), status=3)
     sandbox.clear_log()
-    run = run_and_read(play(info('all'),
+    run = run_playbook(play(info('all'),
                             info('one by name', licname='seed-500', details=True),
                             info('expiring', expiring_within_days=14, details=True),
                             info('deleted', status=['deleted'])),
@@ -217,7 +212,7 @@ def test_thousand_license_account(sandbox, tmp_path):
     ({'expiring_within_days': -1}, 'expiring_within_days: -1 is negative'),
 ])
 def test_invalid_filters_fail(sandbox, tmp_path, args, message):
-    run = run_and_read(play(info('bad', ignore_errors=True, **args)), tmp_path, sandbox=sandbox)
+    run = run_playbook(play(info('bad', ignore_errors=True, **args)), tmp_path, sandbox=sandbox)
     result = run.result('bad')
     assert result['failed'] is True
     assert message in result['msg']
@@ -225,7 +220,7 @@ def test_invalid_filters_fail(sandbox, tmp_path, args, message):
 
 def test_bad_credentials_fail_without_showing_the_password(sandbox, tmp_path):
     secret = 'Wr0ng-Pa55word-xyzzy'
-    run = run_and_read(play(info('env password', ignore_errors=True),
+    run = run_playbook(play(info('env password', ignore_errors=True),
                             info('task password', ignore_errors=True, api_password=secret)),
                        tmp_path, sandbox=sandbox, verbosity=3, env={'BILLMANAGER_PASSWORD': secret})
     for name in ('env password', 'task password'):
@@ -261,7 +256,7 @@ def test_module_defaults_group(account, tmp_path):
     plays = play(info('grouped', licname='web1.example.com'))
     plays[0]['module_defaults'] = {'group/ispsystem.billmanager.billmanager': {
         'api_url': account.url, 'api_username': account.username, 'api_password': account.password}}
-    run = run_and_read(plays, tmp_path, env={'BILLMANAGER_URL': 'http://127.0.0.1:9/nowhere'})
+    run = run_playbook(plays, tmp_path, env={'BILLMANAGER_URL': 'http://127.0.0.1:9/nowhere'})
     assert run.rc == 0, run
     assert ids(run.result('grouped')) == [1]
 
