@@ -57,8 +57,8 @@ from sandbox_control import SandboxControl  # noqa: E402
 
 install()
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.license import query_licenses  # noqa: E402
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.options import client_from_params  # noqa: E402
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._isp_license_info import query_licenses  # noqa: E402
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import client_from_params  # noqa: E402
 
 BIN = os.path.dirname(sys.executable)
 MODULE_FILE = os.path.join(REPO, 'plugins', 'modules', 'isp_license_info.py')

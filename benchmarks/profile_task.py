@@ -9,7 +9,7 @@
    fast path with the callback plugin billmanager_profile_worker, which
    profiles each forked worker (CPU time).  The task's profile is split into phases by cumulative time: ansible-core
    around the action plugin, argument validation, HTTP, JSON, the rest.
-2. execute(): ``runner.execute('isp_license', ...)`` in this process against
+2. execute(): ``_operation.execute(_isp_license, ...)`` in this process against
    10 and 10,000 licenses, the heaviest functions by own CPU time; and how
    many connections one task's client opens.
 
@@ -35,7 +35,8 @@ from benchlib import (BENCH, NS, ansible_env, check, markdown_table, new_sandbox
                       progress, run_measured)
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: E402
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.runner import OPERATIONS, execute  # noqa: E402
+from ansible_collections.ispsystem.billmanager.plugins.module_utils import _isp_license
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._operation import execute  # noqa: E402
 
 
 def cumulative(stats, file_suffix, function):
@@ -53,7 +54,7 @@ def phases(stats):
     action = cumulative(stats, 'plugin_utils/controller_action.py', 'run')
     validate = cumulative(stats, 'module_utils/common/arg_spec.py', 'validate')
     environment = cumulative(stats, 'plugins/action/__init__.py', '_compute_environment_string')
-    executed = cumulative(stats, 'module_utils/runner.py', 'execute')
+    executed = cumulative(stats, 'module_utils/_operation.py', 'execute')
     http = cumulative(stats, 'requests/sessions.py', 'request')
     decode = cumulative(stats, 'requests/models.py', 'json')
     return [
@@ -99,7 +100,7 @@ def profile_worker(sandbox, workdir, folder):
 
 
 def params_for(sandbox, ip):
-    spec = OPERATIONS['isp_license'][0]()
+    spec = _isp_license.argument_spec()
     argument_spec = spec.pop('argument_spec')
     spec.pop('supports_check_mode')
     validation = ArgumentSpecValidator(argument_spec, **spec).validate(dict(
@@ -145,7 +146,7 @@ def run(top=8, dump=None):
 
 def session_reuse(sandbox):
     """(connections opened, requests sent) by one execute(): the client's Session keeps the connection."""
-    from ansible_collections.ispsystem.billmanager.plugins.module_utils.options import client_from_params
+    from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import client_from_params
     clients = []
 
     def factory(params):

@@ -9,8 +9,9 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.ispsystem.billmanager.plugins.module_utils import _isp_license
 from ansible_collections.ispsystem.billmanager.plugins.plugin_utils.controller_action import ControllerAction
 
 
 class ActionModule(ControllerAction):
-    MODULE = 'isp_license'
+    OPERATION = _isp_license

@@ -102,17 +102,11 @@ from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.api import (
-    HAS_REQUESTS,
-    BillmanagerError,
-)
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.license import (
-    LicenseError,
-    list_licenses,
-    normalize_ip,
-    read_license,
-)
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.options import client_from_params
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import HAS_REQUESTS
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import client_from_params
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import BillmanagerError, LicenseError
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._input import normalize_ip
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._listing import list_licenses, read_license
 
 try:
     # Ansible before 2.19: mark the API's strings unsafe, so that a license name holding

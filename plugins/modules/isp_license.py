@@ -280,11 +280,12 @@ ids:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.runner import run_module
+from ansible_collections.ispsystem.billmanager.plugins.module_utils import _isp_license
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._operation import run_module
 
 
 def main():
-    run_module(AnsibleModule, 'isp_license')
+    run_module(AnsibleModule, _isp_license)
 
 
 if __name__ == '__main__':

@@ -221,11 +221,12 @@ api_error:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.runner import run_module
+from ansible_collections.ispsystem.billmanager.plugins.module_utils import _isp_license_info
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._operation import run_module
 
 
 def main():
-    run_module(AnsibleModule, 'isp_license_info')
+    run_module(AnsibleModule, _isp_license_info)
 
 
 if __name__ == '__main__':

@@ -29,17 +29,14 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.common.parameters import sanitize_keys
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.api import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-)
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.runner import OPERATIONS, execute
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._operation import execute
 
 
 class ControllerAction(ActionBase):
-    """Base of the collection's action plugins; subclasses set ``MODULE``."""
+    """Base of the collection's action plugins; subclasses set ``OPERATION``."""
 
-    MODULE = None
+    OPERATION = None  # the operation module of plugins/module_utils (_isp_license, ...)
     TRANSFERS_FILES = False
     _supports_check_mode = True
     _supports_async = True
@@ -55,7 +52,7 @@ class ControllerAction(ActionBase):
         if not HAS_REQUESTS:
             raise AnsibleActionFail('the Python library requests is required on the controller '
                                     '(pip install requests): %s' % REQUESTS_IMPORT_ERROR)
-        spec = OPERATIONS[self.MODULE][0]()
+        spec = self.OPERATION.argument_spec()
         argument_spec = spec.pop('argument_spec')
         spec.pop('supports_check_mode', None)
         validator = ArgumentSpecValidator(argument_spec, **spec)
@@ -77,7 +74,7 @@ class ControllerAction(ActionBase):
             for warning in validation._warnings:
                 self._display.warning(warning.get('warning', str(warning)) if isinstance(warning, dict)
                                       else str(warning))
-            outcome = execute(self.MODULE, validation.validated_parameters,
+            outcome = execute(self.OPERATION, validation.validated_parameters,
                               check_mode=bool(self._play_context.check_mode),
                               diff_mode=bool(self._play_context.diff))
         # As AnsibleModule does: no_log values out, top-level booleans and None kept.
@@ -99,7 +96,7 @@ class ControllerAction(ActionBase):
         return result
 
     def _module_name(self):
-        return 'ispsystem.billmanager.%s' % self.MODULE
+        return 'ispsystem.billmanager.%s' % self.OPERATION.NAME
 
     def _task_environment(self):
         """The task's ``environment`` keyword (play and block ones included), templated, as one dict."""

@@ -119,9 +119,9 @@ def test_every_module_has_its_action_plugin(module):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     assigned[target.id] = node.value
-    assert 'MODULE' in assigned, 'plugins/action/%s.py: ActionModule does not set MODULE' % module
-    assert ast.literal_eval(assigned['MODULE']) == module, \
-        'plugins/action/%s.py runs another module: MODULE = %r' % (module, ast.literal_eval(assigned['MODULE']))
+    assert 'OPERATION' in assigned, 'plugins/action/%s.py: ActionModule does not set OPERATION' % module
+    assert ast.unparse(assigned['OPERATION']) == '_' + module, \
+        'plugins/action/%s.py runs another module: OPERATION = %s' % (module, ast.unparse(assigned['OPERATION']))
 
 
 @pytest.mark.parametrize('module', _module_names())
@@ -142,11 +142,11 @@ def test_every_module_extends_the_connection_fragment(module):
 @pytest.mark.parametrize('module', _module_names())
 def test_every_module_takes_the_shared_connection_options(module):
     """The fragment documents the connection options; options.py must give them to the module too."""
-    from ansible_collections.ispsystem.billmanager.plugins.module_utils.options import connection_argument_spec
-    from ansible_collections.ispsystem.billmanager.plugins.module_utils.runner import OPERATIONS
+    from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import connection_argument_spec
+    import importlib
 
-    assert module in OPERATIONS, 'plugins/module_utils/runner.py: OPERATIONS has no %r' % module
-    spec = OPERATIONS[module][0]()['argument_spec']
+    operation = importlib.import_module('ansible_collections.ispsystem.billmanager.plugins.module_utils._%s' % module)
+    spec = operation.argument_spec()['argument_spec']
     for option, definition in connection_argument_spec().items():
         assert spec.get(option) == definition, \
             '%s: the connection option %s differs from options.connection_argument_spec()' % (module, option)

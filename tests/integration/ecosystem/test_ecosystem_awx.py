@@ -35,7 +35,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.ispsystem.billmanager.plugins.doc_fragments.connection import ModuleDocFragment
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.options import connection_argument_spec
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import connection_argument_spec
 from ecosystem_helpers import REPO, run, tool
 from playbook_runner import ansible_env, run_playbook
 from sandbox_control import SandboxControl

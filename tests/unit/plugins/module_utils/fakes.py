@@ -24,16 +24,10 @@ import json
 import requests
 from requests.adapters import BaseAdapter
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.api import (
-    BILLING,
-    TIMEOUT,
-    BillmanagerError,
-    is_write,
-)
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.license import (
-    NODE_ADDON_BY_PRICELIST,
-    add_months,
-)
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import NODE_ADDON_BY_PRICELIST
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import BILLING, TIMEOUT, BillmanagerError
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._record import add_months
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._wire import is_write
 
 TODAY = datetime.date(2026, 3, 10)
 API_URL = 'https://billing.example.com/billmgr'

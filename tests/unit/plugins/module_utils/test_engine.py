@@ -12,10 +12,11 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.license import CATALOG, LicenseError
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.license_state import LicenseState
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import CATALOG
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import LicenseError
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._engine import LicenseState
 
-from fakes import TODAY, FakeBillmanager, FakeClock, lost_answer, refusal
+from ansible_collections.ispsystem.billmanager.tests.unit.plugins.module_utils.fakes import TODAY, FakeBillmanager, FakeClock, lost_answer, refusal
 
 DEFAULTS = dict(state='present', id=None, licname=None, ip=None, product=None, pricelist=None, nodes=None,
                 addons=None, period=1, autoprolong=None, skipbasket=True, renew_within_days=None,

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The desired-state engine of ``isp_license``.
+"""The desired-state engine of ``isp_license``: one license brought to the state the options describe.
 
 Options and a client in, a result out: ``changed``, ``actions``, the
 ``license`` record after the change and the ``diff``.  Check mode is a flag
@@ -13,6 +13,10 @@ instead of sending the writes.
 Money rules: a write is sent once.  When its answer is lost (``ambiguous``),
 the engine reads the license (or the list, for an order) again and goes on
 only if the change is there; it never sends the write a second time.
+
+
+Private to this collection: not an API for other collections, it may change
+in any release.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,24 +25,12 @@ __metaclass__ = type
 import datetime
 import time
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.api import BillmanagerError
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.license import (
-    LicenseError,
-    PRODUCT_BY_PRICELIST,
-    add_months,
-    check_ids,
-    check_positive,
-    days_left,
-    find_license,
-    list_licenses,
-    make_record,
-    normalize_ip,
-    order_addons,
-    parse_date,
-    read_license,
-    resolve_pricelist,
-    same_ip,
-)
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import BillmanagerError, LicenseError
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import PRODUCT_BY_PRICELIST, resolve_pricelist
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._identity import find_license, same_ip
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._input import check_ids, check_not_negative, normalize_ip, order_addons
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._listing import list_licenses, read_license
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._record import add_months, days_left, make_record, parse_date
 
 
 class LicenseState:
@@ -64,7 +56,7 @@ class LicenseState:
         if params.get('ip') is not None:
             params['ip'] = normalize_ip('ip', params['ip'])
         check_ids(params, 'id', 'pricelist')
-        check_positive(params, 'renew_within_days', 'wait_timeout')
+        check_not_negative(params, 'renew_within_days', 'wait_timeout')
         self.pricelist = resolve_pricelist(params)
         self.addons = order_addons(params, self.pricelist)
         if params.get('licname') is not None:
@@ -332,8 +324,3 @@ class LicenseState:
         self.warnings.append('the answer to soft.order.param was lost (%s); adopted license %s, '
                              'which that order created' % (exc.message, created[0]['id']))
         return created[0]
-
-
-def ensure_license(client, params, check_mode=False):
-    """The ``isp_license`` operation."""
-    return LicenseState(client, params, check_mode=check_mode).run()

@@ -3,11 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Option specs shared by the modules and their controller-side action plugins.
+"""The connection options of every module and plugin, their checks, and the client they build.
 
-One place for each spec, so that a module, its action plugin and its
-documentation cannot drift apart: the modules pass these to AnsibleModule,
-the action plugins to ArgumentSpecValidator.
+Private to this collection: not an API for other collections, it may change
+in any release.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,15 +17,9 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.common.parameters import env_fallback
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.api import (
-    DEFAULT_API_URL,
-    BillmanagerClient,
-)
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.license import (
-    PERIODS,
-    PRODUCTS,
-    STATUS_CHOICES,
-)
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import BillmanagerClient
+
+DEFAULT_API_URL = 'https://api.ispsystem.com/manager/billmgr'
 
 
 def connection_argument_spec():
@@ -88,71 +81,8 @@ def client_from_params(params, **kwargs):
     )
 
 
-def _with_connection(spec, **settings):
+def with_connection_options(spec, **settings):
     argument_spec = connection_argument_spec()
     argument_spec.update(spec)
     settings['argument_spec'] = argument_spec
     return settings
-
-
-def _tariff_spec():
-    return dict(
-        product=dict(type='str', choices=sorted(PRODUCTS)),
-        pricelist=dict(type='int'),
-    )
-
-
-def isp_license_spec():
-    """AnsibleModule keyword arguments of isp_license."""
-    spec = dict(
-        state=dict(type='str', default='present', choices=['present', 'suspended', 'absent']),
-        id=dict(type='int'),
-        licname=dict(type='str'),
-        ip=dict(type='str'),
-        nodes=dict(type='int'),
-        addons=dict(type='dict'),
-        period=dict(type='int', default=1, choices=list(PERIODS)),
-        autoprolong=dict(type='int', choices=[0] + list(PERIODS)),
-        skipbasket=dict(type='bool', default=True),
-        renew_within_days=dict(type='int'),
-        regenerate_key=dict(type='bool', default=False),
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=300),
-    )
-    spec.update(_tariff_spec())
-    return _with_connection(
-        spec,
-        mutually_exclusive=[('product', 'pricelist')],
-        required_one_of=[('id', 'licname', 'ip')],
-        supports_check_mode=True,
-    )
-
-
-def isp_license_info_spec():
-    """AnsibleModule keyword arguments of isp_license_info."""
-    spec = dict(
-        id=dict(type='int'),
-        licname=dict(type='str'),
-        ip=dict(type='str'),
-        status=dict(type='list', elements='str', choices=list(STATUS_CHOICES)),
-        expiring_within_days=dict(type='int'),
-        details=dict(type='bool', default=False),
-    )
-    spec.update(_tariff_spec())
-    return _with_connection(spec, mutually_exclusive=[('product', 'pricelist')],
-                            supports_check_mode=True)
-
-
-def isp_license_check_spec():
-    """AnsibleModule keyword arguments of isp_license_check."""
-    spec = dict(
-        ip=dict(type='str', required=True),
-        period=dict(type='int', default=1, choices=list(PERIODS)),
-    )
-    spec.update(_tariff_spec())
-    return _with_connection(
-        spec,
-        mutually_exclusive=[('product', 'pricelist')],
-        required_one_of=[('product', 'pricelist')],
-        supports_check_mode=True,
-    )

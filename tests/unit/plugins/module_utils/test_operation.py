@@ -13,10 +13,10 @@ import socket
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils import runner
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.api import BillmanagerError
+from ansible_collections.ispsystem.billmanager.plugins.module_utils import _isp_license, _isp_license_check, _isp_license_info, _operation
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import BillmanagerError
 
-from fakes import API_URL, FakeBillmanager
+from ansible_collections.ispsystem.billmanager.tests.unit.plugins.module_utils.fakes import API_URL, FakeBillmanager
 
 LICENSES = [dict(id=7, ip='10.0.0.1', licname='web', pricelist=3541, expiredate='2099-01-01'),
             dict(id=8, ip='10.0.0.2', licname='dup', pricelist=3541),
@@ -29,9 +29,12 @@ def no_environment(monkeypatch):
         monkeypatch.delenv('BILLMANAGER_' + name, raising=False)
 
 
+OPERATIONS = dict((op.NAME, op) for op in (_isp_license, _isp_license_info, _isp_license_check))
+
+
 def params(name, **options):
     """The options of module ``name`` as AnsibleModule would validate them."""
-    spec = runner.OPERATIONS[name][0]()
+    spec = OPERATIONS[name].argument_spec()
     validator = ArgumentSpecValidator(spec['argument_spec'], mutually_exclusive=spec.get('mutually_exclusive'),
                                       required_one_of=spec.get('required_one_of'))
     result = validator.validate(dict(dict(api_url=API_URL, api_username='reseller', api_password='s3cret'),
@@ -46,7 +49,7 @@ def execute(name, fake, check_mode=False, diff_mode=False, **options):
     def factory(p):
         seen.append(p)
         return fake
-    result = runner.execute(name, params(name, **options), check_mode, diff_mode, client_factory=factory)
+    result = _operation.execute(OPERATIONS[name], params(name, **options), check_mode, diff_mode, client_factory=factory)
     assert len(seen) == 1 and seen[0]['api_username'] == 'reseller'
     return result
 
@@ -149,7 +152,7 @@ def test_run_module_fails_the_task_with_the_connection_error():
     probe.close()  # nothing listens there: the connection is refused
     FakeModule.given = params('isp_license_info', api_url=url, api_retries=0, validate_certs=False)
     with pytest.raises(SystemExit) as info:
-        runner.run_module(FakeModule, 'isp_license_info')
+        _operation.run_module(FakeModule, _isp_license_info)
     how, result, warnings = info.value.args[0]
     assert how == 'fail' and result['api_error']['kind'] == 'connection'
     assert result['changed'] is False and 'failed' not in result and 's3cret' not in result['msg']
@@ -159,7 +162,7 @@ def test_run_module_fails_the_task_with_the_connection_error():
 def test_run_module_exits_with_the_result(monkeypatch):
     FakeModule.given = params('isp_license_check', ip='10.0.0.1', pricelist=3541)
     answer = dict(changed=False, available=True, reason=None, warnings=['w'])
-    monkeypatch.setattr(runner, 'execute', lambda name, p, check, diff: dict(answer))
+    monkeypatch.setattr(_operation, 'execute', lambda name, p, check, diff: dict(answer))
     with pytest.raises(SystemExit) as info:
-        runner.run_module(FakeModule, 'isp_license_check')
+        _operation.run_module(FakeModule, _isp_license_check)
     assert info.value.args[0] == ('exit', dict(changed=False, available=True, reason=None), ['w'])

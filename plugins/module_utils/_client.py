@@ -3,12 +3,15 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Transport for the BILLmanager API: HTTP, wire format, errors, auth, retries.
+"""The HTTP client of the BILLmanager API: one POST per call, answers decoded, errors typed.
 
 Nothing here knows about licenses or about Ansible.  Every call is a POST of
 form fields to one endpoint (``func=<name>`` plus parameters, ``out=json``,
 ``lang=en``), so credentials travel in the body and never in a URL, a proxy
 log or the server's access log.
+
+Private to this collection: not an API for other collections, it may change
+in any release.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -29,170 +32,17 @@ except ImportError:  # pragma: no cover - exercised by ansible-test sanity
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
-DEFAULT_API_URL = 'https://api.ispsystem.com/manager/billmgr'
-MASK = '********'
-
-# Functions that change something even without ``sok=ok``.  BILLmanager's
-# suspend and resume commit without it (ISPsystem's own WHMCS module sends
-# none), so "has sok=ok" alone does not tell a write from a read.
-WRITE_FUNCTIONS = frozenset([
-    'soft.order.param', 'soft.suspend', 'soft.resume', 'soft.delete',
-    'service.prolong', 'service.changepricelist',
-])
-
-# What went wrong, from the caller's point of view.
-AUTH = 'auth'              # the billing system rejected the credentials or session
-BILLING = 'billing'        # the billing system answered with an error element
-HTTP = 'http'              # a non-2xx HTTP status
-FORMAT = 'format'          # the answer is not the JSON we expect (HTML page, truncated body)
-TIMEOUT = 'timeout'        # no answer within api_timeout
-TLS = 'tls'                # certificate or handshake failure
-CONNECTION = 'connection'  # could not connect, or the connection broke
-
-
-def is_write(func, params=None):
-    """Return True when a call with these parameters changes something."""
-    if func in WRITE_FUNCTIONS:
-        return True
-    return (params or {}).get('sok') == 'ok'
-
-
-class BillmanagerError(Exception):
-    """Any failure of an API call.
-
-    ``kind`` is one of the constants above.  ``err_type`` and ``err_object``
-    are the billing system's own classification (``exists``/``ip``, say) when
-    it gave one.  ``ambiguous`` is True when a write may have been carried out
-    although we saw no answer: the caller must find out what happened before
-    it does anything else, and must never simply send it again.
-    """
-
-    def __init__(self, func, kind, message, err_type=None, err_object=None,
-                 status=None, ambiguous=False):
-        self.func = func
-        self.kind = kind
-        self.message = message
-        self.err_type = err_type
-        self.err_object = err_object
-        self.status = status
-        self.ambiguous = ambiguous
-        self.never_sent = False  # the connection was refused: certainly not carried out
-        self.cut_short = False  # JSON that ends early: the answer broke off on its way
-        super(BillmanagerError, self).__init__(self.describe())
-
-    def __str__(self):
-        # From the current fields: the client scrubs ``message`` after construction.
-        return self.describe()
-
-    @property
-    def retryable(self):
-        """Transient for a read: worth another try after a pause."""
-        if self.kind in (CONNECTION, TIMEOUT) or self.cut_short:
-            return True
-        return self.kind == HTTP and (self.status or 0) >= 500
-
-    def describe(self):
-        if self.kind in (AUTH, BILLING):
-            where = []
-            if self.err_type:
-                where.append("type '%s'" % self.err_type)
-            if self.err_object:
-                where.append("object '%s'" % self.err_object)
-            suffix = ' (%s)' % ', '.join(where) if where else ''
-            return 'BILLmanager function %s failed: %s%s' % (self.func, self.message, suffix)
-        return 'BILLmanager function %s failed: %s' % (self.func, self.message)
-
-    def to_dict(self):
-        """The error as returned to the user (``api_error`` in a failed task)."""
-        return dict(function=self.func, kind=self.kind, type=self.err_type,
-                    object=self.err_object, message=self.message,
-                    status=self.status, ambiguous=self.ambiguous)
-
-
-# -- the "$" convention of out=json -----------------------------------------
-
-def as_list(node):
-    """A list element that may come as an array, a single object, or not at all.
-
-    BILLmanager turns XML into JSON element by element, so a list of one is an
-    object and an empty list has no key.
-    """
-    if node is None or node == '':
-        return []
-    if isinstance(node, list):
-        return node
-    return [node]
-
-
-def text(node):
-    """The display text of an element (``$``), '' for an empty element."""
-    if isinstance(node, dict):
-        return node.get('$', '')
-    return '' if node is None else node
-
-
-def value(node):
-    """The machine value of an element: ``$orig`` for a localized cell, else its text."""
-    if isinstance(node, dict) and '$orig' in node:
-        return node['$orig']
-    return text(node)
-
-
-def attributes(node):
-    """The XML attributes of an element, without their ``$`` prefix."""
-    if not isinstance(node, dict):
-        return {}
-    return dict((k[1:], v) for k, v in node.items()
-                if k.startswith('$') and k not in ('$', '$orig'))
-
-
-def plain(node):
-    """Turn a ``$``-convention node into plain Python.
-
-    A leaf becomes its machine value (``$orig`` before ``$``), an element with
-    children a dict of its children plus its attributes, a list a list.
-    One pass over each dict: a list of 10,000 licenses is 100,000 cells.
-    """
-    if isinstance(node, list):
-        return [plain(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    children = None
-    for key, item in node.items():
-        if key[:1] != '$':
-            if children is None:
-                children = {}
-            children[key] = plain(item)
-    if children is None:
-        if '$orig' in node:
-            return node['$orig']
-        if '$' in node:
-            return node['$']
-        return attributes(node) or ''  # an empty element, or one with attributes only
-    for key, item in node.items():
-        if key[:1] == '$' and key not in ('$', '$orig'):
-            children.setdefault(key[1:], item)
-    return children
-
-
-def parse_error(func, error):
-    """Build the exception for a ``doc.error`` element."""
-    attrs = attributes(error)
-    err_type = attrs.get('type')
-    message = text(error.get('msg')) if isinstance(error, dict) else ''
-    detail = text(error.get('detail')) if isinstance(error, dict) else ''
-    if not message:
-        message = detail or 'error without a message'
-    elif detail and detail != message:
-        message = '%s (%s)' % (message, detail)
-    kind = AUTH if err_type == 'auth' else BILLING
-    return BillmanagerError(func, kind, message, err_type=err_type,
-                            err_object=attrs.get('object'))
-
-
-def _snippet(body, limit=200):
-    body = ' '.join((body or '').split())
-    return body[:limit] + ('...' if len(body) > limit else '')
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import (
+    AUTH,
+    CONNECTION,
+    FORMAT,
+    HTTP,
+    MASK,
+    TIMEOUT,
+    TLS,
+    BillmanagerError,
+)
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._wire import is_write, parse_error, plain, snippet
 
 
 # -- the client --------------------------------------------------------------
@@ -318,7 +168,7 @@ class BillmanagerClient:
         if not 200 <= response.status_code < 300:
             raise BillmanagerError(func, HTTP, self._scrub('HTTP %s %s from %s: %s' % (
                 response.status_code, response.reason or '', self.api_url,
-                _snippet(response.text))), status=response.status_code)
+                snippet(response.text))), status=response.status_code)
         try:
             answer = response.json()
         except ValueError:
@@ -327,16 +177,16 @@ class BillmanagerClient:
                 # its way (a proxy, the network): as transient as a reset connection.
                 error = BillmanagerError(func, FORMAT, self._scrub(
                     'the answer is incomplete JSON (cut short on its way?): %s'
-                    % _snippet(response.text)), status=response.status_code)
+                    % snippet(response.text)), status=response.status_code)
                 error.cut_short = True
                 raise error
             raise BillmanagerError(func, FORMAT, self._scrub(
                 'the answer is not BILLmanager JSON (is api_url right?): %s'
-                % (_snippet(response.text) or 'empty body')), status=response.status_code)
+                % (snippet(response.text) or 'empty body')), status=response.status_code)
         doc = answer.get('doc') if isinstance(answer, dict) else None
         if not isinstance(doc, dict):
             raise BillmanagerError(func, FORMAT, self._scrub(
-                'the answer has no "doc" element: %s' % _snippet(response.text)),
+                'the answer has no "doc" element: %s' % snippet(response.text)),
                 status=response.status_code)
         if 'error' in doc:
             error = parse_error(func, doc['error'])

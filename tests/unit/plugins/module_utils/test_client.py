@@ -15,11 +15,12 @@ import pytest
 import requests
 from urllib3.exceptions import ProtocolError
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils import api
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.api import BillmanagerClient
-from ansible_collections.ispsystem.billmanager.plugins.module_utils.options import client_from_params
+from ansible_collections.ispsystem.billmanager.plugins.module_utils import _client, _wire
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import MASK, BillmanagerError
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import BillmanagerClient
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import client_from_params
 
-from fakes import API_URL, Sleeps, doc, error_doc, response, session_with
+from ansible_collections.ispsystem.billmanager.tests.unit.plugins.module_utils.fakes import API_URL, Sleeps, doc, error_doc, response, session_with
 
 PASSWORD = 'p@ss w:rd/Sëcret'
 
@@ -86,7 +87,7 @@ def test_expired_session_is_renewed_only_once():
     c, adapter, dummy = client(doc(auth={'$': 'S1'}), doc(), error_doc('auth', 'Session expired'),
                                doc(auth={'$': 'S2'}), error_doc('auth', 'Access denied'), auth_method='session')
     c.call('soft')
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft')
     assert info.value.kind == 'auth'
     assert len(adapter.requests) == 5
@@ -94,7 +95,7 @@ def test_expired_session_is_renewed_only_once():
 
 def test_auth_error_right_after_login_is_not_retried():
     c, adapter, dummy = client(doc(auth={'$': 'S1'}), error_doc('auth', 'Access denied'), auth_method='session')
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft')
     assert info.value.kind == 'auth' and len(adapter.requests) == 2
 
@@ -103,7 +104,7 @@ def test_auth_error_right_after_login_is_not_retried():
 def test_bad_credentials_fail_with_kind_auth_at_once(auth_method):
     c, adapter, sleeps = client(error_doc('auth', 'Invalid username or password', 'badpassword'),
                                 auth_method=auth_method)
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft')
     assert (info.value.kind, info.value.err_type, info.value.err_object) == ('auth', 'auth', 'badpassword')
     assert len(adapter.requests) == 1 and sleeps == []
@@ -112,14 +113,14 @@ def test_bad_credentials_fail_with_kind_auth_at_once(auth_method):
 
 def test_login_answer_without_a_session_id_is_a_format_error():
     c, dummy, dummy = client(doc(ok={}), auth_method='session')
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft')
     assert info.value.kind == 'format' and 'session id' in str(info.value)
 
 
 def test_a_failed_login_before_a_write_is_not_ambiguous():
     c, adapter, dummy = client(requests.exceptions.ReadTimeout('slow'), auth_method='session')
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft.delete', {'elid': '1', 'sok': 'ok'})
     assert info.value.kind == 'timeout' and info.value.ambiguous is False
     assert [f['func'] for f in adapter.forms] == ['auth']
@@ -130,16 +131,16 @@ def test_a_failed_login_before_a_write_is_not_ambiguous():
 @pytest.mark.parametrize('node, items', [
     ([{'a': 1}, {'a': 2}], [{'a': 1}, {'a': 2}]), ({'a': 1}, [{'a': 1}]), (None, []), ('', [])])
 def test_as_list_accepts_array_single_object_and_missing(node, items):
-    assert api.as_list(node) == items
+    assert _wire.as_list(node) == items
 
 
 def test_leaf_helpers():
     cell = {'$orig': '2', '$': 'Active', '$lang': 'en'}
-    assert api.text(cell) == 'Active' and api.value(cell) == '2'
-    assert api.text({'$': 'x'}) == 'x' == api.value({'$': 'x'})
-    assert api.text({}) == '' and api.text(None) == '' and api.text('raw') == 'raw'
-    assert api.attributes(cell) == {'lang': 'en'}
-    assert api.attributes('raw') == {}
+    assert _wire.text(cell) == 'Active' and _wire.value(cell) == '2'
+    assert _wire.text({'$': 'x'}) == 'x' == _wire.value({'$': 'x'})
+    assert _wire.text({}) == '' and _wire.text(None) == '' and _wire.text('raw') == 'raw'
+    assert _wire.attributes(cell) == {'lang': 'en'}
+    assert _wire.attributes('raw') == {}
 
 
 def test_plain_turns_a_document_into_python():
@@ -147,7 +148,7 @@ def test_plain_turns_a_document_into_python():
                        {'id': {'$': '2'}, 'note': {}}],
               'auth': {'$id': 'S', '$': 'S'},
               'tparams': {'$level': '3', 'func': {'$': 'soft'}}}
-    assert api.plain(answer) == {'elem': [{'id': '1', 'status': '2'}, {'id': '2', 'note': ''}],
+    assert _wire.plain(answer) == {'elem': [{'id': '1', 'status': '2'}, {'id': '2', 'note': ''}],
                                  'auth': 'S', 'tparams': {'func': 'soft', 'level': '3'}}
 
 
@@ -167,7 +168,7 @@ def test_a_doc_without_children_is_a_dict(body, expected):
 
 def test_error_element_becomes_a_billing_error():
     c, dummy, sleeps = client(error_doc('exists', 'The IP already has a license', 'ip', detail='10.0.0.1'))
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft.checkip', {'ip': '10.0.0.1'})
     exc = info.value
     assert (exc.kind, exc.err_type, exc.err_object, exc.func) == ('billing', 'exists', 'ip', 'soft.checkip')
@@ -179,18 +180,18 @@ def test_error_element_becomes_a_billing_error():
 
 
 def test_error_without_message_uses_detail_or_says_so():
-    assert api.parse_error('f', {'detail': {'$': 'why'}}).message == 'why'
-    assert api.parse_error('f', {}).message == 'error without a message'
+    assert _wire.parse_error('f', {'detail': {'$': 'why'}}).message == 'why'
+    assert _wire.parse_error('f', {}).message == 'error without a message'
 
 
 @pytest.mark.parametrize('echo', [PASSWORD, requests.compat.quote(PASSWORD, safe=''),
                                   requests.compat.quote_plus(PASSWORD, safe='')])
 def test_an_echoed_password_never_reaches_the_message(echo):
     c, dummy, dummy = client(error_doc('value', 'Bad value %s' % echo, 'password', detail='got %s' % echo))
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft')
     assert_no_password(info.value)
-    assert api.MASK in str(info.value)
+    assert MASK in str(info.value)
 
 
 @pytest.mark.parametrize('answer, kind', [
@@ -201,7 +202,7 @@ def test_an_echoed_password_never_reaches_the_message(echo):
 ])
 def test_no_failure_message_holds_the_password(answer, kind):
     c, dummy, dummy = client(answer, retries=0)
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft')
     assert info.value.kind == kind
     assert_no_password(info.value)
@@ -222,7 +223,7 @@ def test_no_failure_message_holds_the_password(answer, kind):
 ])
 def test_failure_kinds(answer, kind, status):
     c, dummy, dummy = client(answer, retries=0)
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft')
     assert info.value.kind == kind and info.value.status == status
     assert info.value.func == 'soft'
@@ -230,7 +231,7 @@ def test_failure_kinds(answer, kind, status):
 
 def test_the_tls_message_points_at_ca_path():
     c, dummy, dummy = client(requests.exceptions.SSLError('self-signed certificate'))
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft')
     assert 'ca_path' in str(info.value) and 'self-signed certificate' in str(info.value)
 
@@ -238,7 +239,7 @@ def test_the_tls_message_points_at_ca_path():
 # -- retries and writes --------------------------------------------------------------
 
 def test_reads_are_retried_with_growing_backoff(monkeypatch):
-    monkeypatch.setattr(api.random, 'uniform', lambda low, high: high)  # the longest pause
+    monkeypatch.setattr(_client.random, 'uniform', lambda low, high: high)  # the longest pause
     c, adapter, sleeps = client(requests.exceptions.ConnectionError('reset'), requests.exceptions.ReadTimeout('slow'),
                                 response(raw='busy', status=503), doc(elem=[]), retries=3)
     assert c.call('soft') == {'elem': []}
@@ -248,7 +249,7 @@ def test_reads_are_retried_with_growing_backoff(monkeypatch):
 
 def test_retries_stop_at_api_retries():
     c, adapter, sleeps = client(response(raw='busy', status=503, reason='Unavailable'), retries=2)
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft')
     assert info.value.kind == 'http' and info.value.status == 503
     assert len(adapter.requests) == 3 and len(sleeps) == 2
@@ -260,7 +261,7 @@ def test_retries_stop_at_api_retries():
                                     response(raw='<html>'), requests.exceptions.SSLError('bad cert')])
 def test_reads_are_not_retried_on_answers(answer):
     c, adapter, sleeps = client(answer, retries=3)
-    with pytest.raises(api.BillmanagerError):
+    with pytest.raises(BillmanagerError):
         c.call('soft')
     assert len(adapter.requests) == 1 and sleeps == []
 
@@ -279,23 +280,23 @@ def test_backoff_is_jittered_within_bounds(attempt):
     ('soft.edit', {'elid': 1, 'sok': 'ok'}), ('soft.edit', {'elid': 1, 'clicked_button': 'newkey', 'sok': 'ok'}),
 ])
 def test_writes_are_sent_exactly_once(func, params):
-    assert api.is_write(func, params)
+    assert _wire.is_write(func, params)
     c, adapter, sleeps = client(response(raw='busy', status=503, reason='Unavailable'), retries=3)
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call(func, params)
     assert len(adapter.requests) == 1 and sleeps == []
     assert info.value.ambiguous is True
 
 
 def test_reads_are_not_writes():
-    assert not api.is_write('soft', {})
-    assert not api.is_write('soft.edit', {'elid': 1})
-    assert not api.is_write('soft.checkip', {'ip': '10.0.0.1'})
+    assert not _wire.is_write('soft', {})
+    assert not _wire.is_write('soft.edit', {'elid': 1})
+    assert not _wire.is_write('soft.checkip', {'ip': '10.0.0.1'})
 
 
 def test_a_read_can_be_declared_a_write():
     c, adapter, dummy = client(requests.exceptions.ReadTimeout('slow'), retries=3)
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft.edit', {'elid': 1}, write=True)
     assert len(adapter.requests) == 1 and info.value.ambiguous is True
 
@@ -314,7 +315,7 @@ def test_a_read_can_be_declared_a_write():
 ])
 def test_which_failed_writes_are_ambiguous(answer, ambiguous):
     c, dummy, dummy = client(answer)
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft.order.param', {'pricelist': 3541, 'sok': 'ok'})
     assert info.value.ambiguous is ambiguous
     assert info.value.to_dict()['ambiguous'] is ambiguous
@@ -348,7 +349,7 @@ def test_refused_connection_is_a_certain_failure():
     port = probe.getsockname()[1]
     probe.close()  # nothing listens there now
     c = _real_client('http://127.0.0.1:%d/billmgr' % port)
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('soft.order.param', {'pricelist': 3541})
     assert info.value.kind == 'connection' and info.value.never_sent and not info.value.ambiguous
 
@@ -357,7 +358,7 @@ def test_silent_server_times_out_and_the_write_is_ambiguous():
     stop = threading.Event()
     c = _real_client(_server(lambda conn: stop.wait(5)), timeout=0.3)
     try:
-        with pytest.raises(api.BillmanagerError) as info:
+        with pytest.raises(BillmanagerError) as info:
             c.call('soft.delete', {'elid': 1, 'sok': 'ok'})
     finally:
         stop.set()
@@ -367,7 +368,7 @@ def test_silent_server_times_out_and_the_write_is_ambiguous():
 
 def test_connection_closed_after_the_request_is_ambiguous():
     c = _real_client(_server(lambda conn: conn.close()))
-    with pytest.raises(api.BillmanagerError) as info:
+    with pytest.raises(BillmanagerError) as info:
         c.call('service.prolong', {'elid': 1, 'period': 1, 'sok': 'ok'})
     assert info.value.kind == 'connection' and info.value.ambiguous and not info.value.never_sent
     assert_no_password(info.value)
