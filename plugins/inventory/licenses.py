@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - Reads the ISPsystem software licenses of a reseller's account (one listing per license
     family, C(soft), C(platform) and C(softexternal)) and makes one host per licensed IP, named by the
-    IP, with the license record in host variables. A license without an IP (family C(platform):
+    IP, with the license record in host variables. A license without an IP (family C(platform),
     VMmanager 6, DCImanager 6) makes a host named by its licname (its comment), or C(license<id>)
     when that is empty.
   - Groups the hosts by product and by status, and supports the standard O(compose),
