@@ -54,7 +54,7 @@ options:
     default: false
   include_parked:
     description:
-      - Also make hosts of parked licenses (the reuse pool, IP C(0.0.0.0)): they all share the
+      - Also make hosts of parked licenses (the reuse pool, IP C(0.0.0.0)); they all share the
         host C(0.0.0.0).
     type: bool
     default: false
