@@ -207,7 +207,8 @@ def parse_autoprolong(params):
 def parse_addons(params, pricelist, current=None):
     """``addon_<id>=N``: only the tariff's own addons, N a non-negative integer.
 
-    ``current`` (an edit) starts from the license's amounts; an order starts from none.
+    ``current`` (an edit) starts from the license's amounts and ignores other addons;
+    an order starts from none and refuses another tariff's addon.
     """
     allowed = set(CATALOG[pricelist].addons.values()) if pricelist in CATALOG else set()
     addons = dict(current or {})
@@ -216,6 +217,8 @@ def parse_addons(params, pricelist, current=None):
             continue
         addon_id = name[len("addon_"):]
         if not addon_id.isdigit() or int(addon_id) not in allowed:
+            if current is not None:
+                continue  # an edit ignores fields its form does not have (the sandbox always did)
             raise bad_value(name, raw, "Addon %s is not available for tariff plan %s" % (addon_id, pricelist))
         if raw.strip() == "" and current is not None:
             continue  # an edit form sends the field empty when it is not changed

@@ -55,7 +55,11 @@ def test_platform_lifecycle(sandbox):
     assert (fields["comment"], fields["addon_55164"], fields["addon_55165"], fields["autoprolong"],
             fields["remoteid"]) == ("cluster B", "25", "2", "12", "vm-2")
     assert family_elems(sandbox, "platform")[0]["autoprolong"] == {"$orig": "12", "$": "1 year"}
-    err = error(sandbox, "platform.edit", elid=lic_id, addon_55236=1, sok="ok")  # ISPmanager's addon
+    ok(sandbox, "platform.edit", elid=lic_id, addon_55236=1, sok="ok")  # a foreign addon is ignored
+    assert "addon_55236" not in family_read(sandbox, "platform", lic_id)
+    err = error(sandbox, "platform.edit", elid=lic_id, addon_55165=-1, sok="ok")
+    assert (err["$type"], err["$object"]) == ("value", "addon_55165")
+    err = error(sandbox, "platform.order.param", pricelist=55163, addon_55236=1, skipbasket="on", sok="ok")
     assert (err["$type"], err["$object"]) == ("value", "addon_55236")
     # New key.
     old_key = fields["lickey"]
