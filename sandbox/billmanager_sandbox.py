@@ -43,7 +43,7 @@ import sandbox_api as api  # noqa: E402
 import sandbox_families as families  # noqa: E402
 import sandbox_render as render  # noqa: E402
 import sandbox_wire as wire  # noqa: E402
-from sandbox_state import LICENSE_FIELDS, PARK_IP, Store, new_key  # noqa: E402
+from sandbox_state import LICENSE_FIELDS, Store, new_key  # noqa: E402
 
 DEFAULT_USERS = {"reseller": {"password": "sandbox-secret", "balance": 100000.0}}
 MASK = "********"

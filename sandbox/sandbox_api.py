@@ -20,7 +20,6 @@ import sandbox_families as families
 import sandbox_licenses as licenses
 import sandbox_wire as wire
 from sandbox_licenses import committed, deny
-from sandbox_render import Doc
 from sandbox_state import new_key
 
 
@@ -146,9 +145,9 @@ def func_changepricelist(store, user, params):
     pricelist = wire.parse_pricelist(params)
     target = wire.CATALOG[pricelist]
     if target.family != lic.get("family"):
-        raise wire.bad_value("pricelist", pricelist, "Tariff plan %s is a %s tariff; license %s is %s: the tariff "
-                             "can only change within one family" % (pricelist, target.family, lic["id"],
-                                                                  lic.get("family")))
+        msg = "Tariff plan %s is a %s tariff; license %s is %s: the tariff can only change within one family" % (
+            pricelist, target.family, lic["id"], lic.get("family"))
+        raise wire.bad_value("pricelist", pricelist, msg)
     if target.periods == (wire.TRIAL,):
         raise wire.bad_value("pricelist", pricelist, "Tariff plan %s is a trial; a license cannot change to a "
                              "trial" % pricelist)
@@ -186,4 +185,3 @@ def build_functions():
 
 
 FUNCTIONS = build_functions()
-__all__ = ["execute", "claimed_user", "FUNCTIONS", "Doc"]

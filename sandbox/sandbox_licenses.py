@@ -72,8 +72,8 @@ def list_row(family, lic, store):
         row["status_msg"] = {"$": status_msg}
     else:
         row["status"] = {"$orig": status, "$": status_msg}
-    row["cost"] = {"$": "%.2f" % wire.period_cost(pricelist, lic.get("addons"),
-                                                 period if period in wire.ORDER_PERIODS else 1, store.prices)}
+    cost = wire.period_cost(pricelist, lic.get("addons"), period if period in wire.ORDER_PERIODS else 1, store.prices)
+    row["cost"] = {"$": "%.2f" % cost}
     if lic.get("remoteid"):  # an empty cell is left out, as BILLmanager's lists do
         row["remoteid"] = {"$": str(lic["remoteid"])}
     return row

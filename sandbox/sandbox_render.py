@@ -138,7 +138,8 @@ def render_bjson(answer):
     out = {key: _b(val) for key, val in doc.items()}
     if kind == "list":  # always an array here, even for one row or none
         rows = out.get("elem", [])
-        out = dict({"elem": rows if isinstance(rows, list) else [rows]}, **{k: v for k, v in out.items() if k != "elem"})
+        rest = {key: val for key, val in out.items() if key != "elem"}
+        out = dict({"elem": rows if isinstance(rows, list) else [rows]}, **rest)
     return dumps(out)
 
 

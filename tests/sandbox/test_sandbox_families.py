@@ -214,7 +214,8 @@ def test_ispmanager6_trial(sandbox):
     assert fields["expiredate"] == (TODAY() + datetime.timedelta(days=30)).isoformat()
     assert elems(sandbox)[0]["cost"] == {"$": "0.00"}
     err = error(sandbox, "service.prolong", elid=lic_id, period=1, sok="ok")
-    assert (err["$type"], err["$object"]) == ("value", "period") and "trial license cannot be renewed" in err["msg"]["$"]
+    assert (err["$type"], err["$object"]) == ("value", "period")
+    assert "trial license cannot be renewed" in err["msg"]["$"]
     # One trial per IP and product, even after the first one is deleted; another product is fine.
     ok(sandbox, "soft.delete", elid=lic_id, sok="ok")
     err = error(sandbox, "soft.order.param", pricelist=55239, period=-100, ip="127.0.0.5", skipbasket="on", sok="ok")

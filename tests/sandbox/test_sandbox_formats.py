@@ -105,8 +105,9 @@ def test_unknown_out_is_a_billing_error(sandbox, out):
 
 
 def test_missing_out_answers_json(sandbox):
-    response = requests.post(sandbox.url, data={"func": "soft.order.param", "authinfo": sandbox.authinfo,
-                                                 "pricelist": "3541", "ip": "127.0.0.5", "sok": "ok"}, timeout=10)
+    fields = {"func": "soft.order.param", "authinfo": sandbox.authinfo, "pricelist": "3541", "ip": "127.0.0.5",
+              "sok": "ok"}
+    response = requests.post(sandbox.url, data=fields, timeout=10)
     assert response.headers["Content-Type"] == "application/json"
     assert response.json() == {"doc": {"ok": {}, "id": {"$": "1"}}}
 
