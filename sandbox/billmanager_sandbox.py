@@ -646,6 +646,8 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
+    if args.page_size is not None and args.page_size < 0:
+        parser.error("--page-size is a number of rows (0: off)")
     return args
 
 

@@ -311,3 +311,23 @@ def test_seed_any_family_trial_expired_parked(sandbox):
     assert [lic["ip"] for lic in sandbox.licenses()[platforms["first_id"] - 1:]] == ["", ""]
     patched = sandbox.patch_license(vm["id"], pricelist=55161)
     assert patched["family"] == "platform"
+
+
+def test_state_file_from_before_the_families_loads(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from sandbox_control import SERVER, SandboxControl
+    state = tmp_path / "state.json"
+    old = {"version": 1, "next_id": 8, "users": {"reseller": {"password": "sandbox-secret", "balance": 50.0}},
+           "licenses": [{"id": 7, "licname": "old", "ip": "127.0.0.5", "pricelist": 3541, "addons": {}, "period": 1,
+                         "autoprolong": None, "status": 2, "createdate": "2026-01-01", "expiredate": "2027-01-01",
+                         "lickey": "ab" * 16, "owner": "reseller", "ordered_at": 0, "remoteid": None}]}
+    state.write_text(json.dumps(old))
+    with SandboxControl(state) as sandbox:
+        assert [e["id"]["$"] for e in elems(sandbox)] == ["7"]
+        assert sandbox.license(7)["family"] == "soft"
+        assert family_order(sandbox, "platform", 55161, period=-100) == 8
+    result = subprocess.run([sys.executable, SERVER, "--state", str(tmp_path / "s2.json"), "--page-size", "-1"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "--page-size" in result.stderr
