@@ -20,10 +20,10 @@ from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors impo
 # Functions that change something even without ``sok=ok``.  BILLmanager's
 # suspend and resume commit without it (ISPsystem's own WHMCS module sends
 # none), so "has sok=ok" alone does not tell a write from a read.
-WRITE_FUNCTIONS = frozenset([
-    'soft.order.param', 'soft.suspend', 'soft.resume', 'soft.delete',
-    'service.prolong', 'service.changepricelist',
-])
+WRITE_FUNCTIONS = frozenset(
+    ['%s.%s' % (family, operation) for family in ('soft', 'platform', 'softexternal')
+     for operation in ('order.param', 'suspend', 'resume', 'delete')]
+    + ['service.prolong', 'service.changepricelist'])
 
 def is_write(func, params=None):
     """Return True when a call with these parameters changes something."""
