@@ -15,7 +15,7 @@ import pytest
 import requests
 from urllib3.exceptions import ProtocolError
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils import _client, _wire
+from ansible_collections.ispsystem.billmanager.plugins.module_utils import _client
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import MASK, BillmanagerError
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import BillmanagerClient
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import client_from_params
@@ -126,31 +126,7 @@ def test_a_failed_login_before_a_write_is_not_ambiguous():
     assert [f['func'] for f in adapter.forms] == ['auth']
 
 
-# -- the "$" convention ----------------------------------------------------------
-
-@pytest.mark.parametrize('node, items', [
-    ([{'a': 1}, {'a': 2}], [{'a': 1}, {'a': 2}]), ({'a': 1}, [{'a': 1}]), (None, []), ('', [])])
-def test_as_list_accepts_array_single_object_and_missing(node, items):
-    assert _wire.as_list(node) == items
-
-
-def test_leaf_helpers():
-    cell = {'$orig': '2', '$': 'Active', '$lang': 'en'}
-    assert _wire.text(cell) == 'Active' and _wire.value(cell) == '2'
-    assert _wire.text({'$': 'x'}) == 'x' == _wire.value({'$': 'x'})
-    assert _wire.text({}) == '' and _wire.text(None) == '' and _wire.text('raw') == 'raw'
-    assert _wire.attributes(cell) == {'lang': 'en'}
-    assert _wire.attributes('raw') == {}
-
-
-def test_plain_turns_a_document_into_python():
-    answer = {'elem': [{'id': {'$': '1'}, 'status': {'$orig': '2', '$': 'Active'}},
-                       {'id': {'$': '2'}, 'note': {}}],
-              'auth': {'$id': 'S', '$': 'S'},
-              'tparams': {'$level': '3', 'func': {'$': 'soft'}}}
-    assert _wire.plain(answer) == {'elem': [{'id': '1', 'status': '2'}, {'id': '2', 'note': ''}],
-                                 'auth': 'S', 'tparams': {'func': 'soft', 'level': '3'}}
-
+# -- answers ---------------------------------------------------------------------------
 
 def test_a_call_returns_the_plain_doc():
     c, dummy, dummy = client(response({'doc': {'elem': {'id': {'$': '9'}, 'pricelist': {'$orig': '3541', '$': 'Lite'}}}}))
@@ -177,11 +153,6 @@ def test_error_element_becomes_a_billing_error():
                         "(10.0.0.1) (type 'exists', object 'ip')")
     assert exc.to_dict()['type'] == 'exists' and exc.ambiguous is False
     assert sleeps == []  # a billing error is an answer, not a transient failure
-
-
-def test_error_without_message_uses_detail_or_says_so():
-    assert _wire.parse_error('f', {'detail': {'$': 'why'}}).message == 'why'
-    assert _wire.parse_error('f', {}).message == 'error without a message'
 
 
 @pytest.mark.parametrize('echo', [PASSWORD, requests.compat.quote(PASSWORD, safe=''),
@@ -280,18 +251,11 @@ def test_backoff_is_jittered_within_bounds(attempt):
     ('soft.edit', {'elid': 1, 'sok': 'ok'}), ('soft.edit', {'elid': 1, 'clicked_button': 'newkey', 'sok': 'ok'}),
 ])
 def test_writes_are_sent_exactly_once(func, params):
-    assert _wire.is_write(func, params)
     c, adapter, sleeps = client(response(raw='busy', status=503, reason='Unavailable'), retries=3)
     with pytest.raises(BillmanagerError) as info:
         c.call(func, params)
     assert len(adapter.requests) == 1 and sleeps == []
     assert info.value.ambiguous is True
-
-
-def test_reads_are_not_writes():
-    assert not _wire.is_write('soft', {})
-    assert not _wire.is_write('soft.edit', {'elid': 1})
-    assert not _wire.is_write('soft.checkip', {'ip': '10.0.0.1'})
 
 
 def test_a_read_can_be_declared_a_write():
