@@ -30,7 +30,7 @@ def client(*answers, **kwargs):
 @pytest.mark.parametrize('method, cls', [('authinfo', _auth.Authinfo), ('session', _auth.SessionLogin),
                                          (None, _auth.Authinfo)])
 def test_the_authenticator_of_each_method(method, cls):
-    assert type(_auth.authenticator(method, 'u', 'p')) is cls
+    assert isinstance(_auth.authenticator(method, 'u', 'p'), cls)
 
 
 def test_authinfo_goes_in_the_body_of_every_call():
