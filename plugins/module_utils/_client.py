@@ -201,7 +201,7 @@ class BillmanagerClient:
             raise BillmanagerError(func, HTTP, self._scrub(self._status_words(response)),
                                    status=response.status_code)
         try:
-            return decode_answer(func, response.text, response.status_code)
+            return decode_answer(func, response.content, response.status_code)
         except BillmanagerError as exc:
             exc.message = self._scrub(exc.message)
             exc.args = (exc.describe(),)  # built before the scrub: repr() shows args

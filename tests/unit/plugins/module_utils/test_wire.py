@@ -62,13 +62,16 @@ def test_decode_answer_returns_the_plain_doc():
     body = json.dumps({'doc': {'elem': {'id': {'$': '9'}, 'pricelist': {'$orig': '3541', '$': 'Lite'}}}})
     assert _wire.decode_answer('soft', body) == {'elem': {'id': '9', 'pricelist': '3541'}}
     assert _wire.decode_answer('soft', '{"doc": {}}') == {}
+    assert _wire.decode_answer('soft', body.encode('utf-16')) == {'elem': {'id': '9', 'pricelist': '3541'}}
+    assert _wire.decode_answer('soft', '{"doc": {"licname": {"$": "Sëcret"}}}'.encode('utf-8')) == {'licname': 'Sëcret'}
 
 
 @pytest.mark.parametrize('body, cut_short', [
     ('{"doc": {"elem": [', True), ('<html>login</html>', False), ('', False), ('[1, 2]', False), ('{"doc": 1}', False)])
-def test_decode_answer_refuses_what_is_not_billmanager_json(body, cut_short):
+@pytest.mark.parametrize('as_bytes', [False, True])
+def test_decode_answer_refuses_what_is_not_billmanager_json(body, cut_short, as_bytes):
     with pytest.raises(BillmanagerError) as info:
-        _wire.decode_answer('soft', body, 200)
+        _wire.decode_answer('soft', body.encode('utf-8') if as_bytes else body, 200)
     assert info.value.kind == 'format' and info.value.cut_short is cut_short and info.value.status == 200
     if not cut_short:
         assert 'is api_url right?' in info.value.message and 'BILLMANAGER_URL' in info.value.message
