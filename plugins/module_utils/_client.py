@@ -154,6 +154,14 @@ class BillmanagerClient:
             return _failure(func, TIMEOUT, (
                 'No answer from %s within %s s: the billing system or a proxy on the way is slow or stuck'
                 % (host, self.timeout)), 'A larger api_timeout (or BILLMANAGER_TIMEOUT) may help.')
+        if isinstance(exc, requests.exceptions.ProxyError):
+            chain = list(_causes(exc))
+            refused = _any_instance(chain, (ConnectionRefusedError,))
+            error = _failure(func, CONNECTION, 'The proxy %s could not be reached for %s (%s)' % (
+                self._proxy() or '(from the environment)', host,
+                'connection refused' if refused else _os_reason(chain) or 'no connection'),
+                'Check the proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) of the host that runs the task.')
+            return _never_sent(error) if refused else error
         if isinstance(exc, requests.exceptions.ConnectionError):
             # requests wraps urllib3's errors, which wrap the socket's: the socket's own
             # exception types tell what happened (urllib3 2's NameResolutionError is
@@ -177,6 +185,16 @@ class BillmanagerClient:
                 'The connection to %s port %s broke before the answer came (%s)' % (host, port, reason)))
         return _failure(func, CONNECTION, self._scrub('The request to %s failed: %s (%s)' % (
             self.shown_url, type(exc).__name__, _os_reason(list(_causes(exc))) or exc)))
+
+    def _proxy(self):
+        """The proxy requests picks for api_url (the session's, else the environment's), without userinfo."""
+        try:
+            proxies = dict(requests.utils.get_environ_proxies(self.api_url))
+            proxies.update(getattr(self._http, 'proxies', None) or {})
+            proxy = requests.utils.select_proxy(self.api_url, proxies)
+        except (ValueError, TypeError, AttributeError, OSError):  # only for a message
+            return None
+        return url_without_userinfo(proxy) if proxy else None
 
     def _tls_words(self, exc, host):
         """(what failed, what to check) for a TLS failure."""

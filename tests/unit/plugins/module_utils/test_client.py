@@ -350,6 +350,24 @@ def test_failures_in_plain_words(failure, kind, never_sent, words):
     assert str(info.value) == 'BILLmanager function soft failed: ' + info.value.message
 
 
+@pytest.mark.parametrize('inner, never_sent, why', [
+    (ConnectionRefusedError(111, 'Connection refused'), True, 'connection refused'),
+    (ConnectionResetError(104, 'Connection reset by peer'), False, 'Connection reset by peer')])
+def test_a_proxy_that_cannot_be_reached_is_named(monkeypatch, inner, never_sent, why):
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxyuser:proxypw@127.0.0.1:3128')
+    monkeypatch.delenv('NO_PROXY', raising=False)
+    monkeypatch.delenv('no_proxy', raising=False)
+    failure = connect_failure(inner)
+    session, dummy = session_with(requests.exceptions.ProxyError(failure.args[0]))
+    c = BillmanagerClient(API_URL, 'reseller', PASSWORD, http=session, sleep=Sleeps(), retries=0)
+    with pytest.raises(BillmanagerError) as info:
+        c.call('soft')
+    assert info.value.message == (
+        'The proxy http://127.0.0.1:3128 could not be reached for billing.example.com (%s). Tried %s once. Check the '
+        'proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) of the host that runs the task.' % (why, API_URL))
+    assert info.value.never_sent is never_sent and info.value.kind == 'connection'
+
+
 def test_a_lost_write_says_it_was_not_sent_again():
     c, dummy, dummy = client(requests.exceptions.ReadTimeout('slow'))
     with pytest.raises(BillmanagerError) as info:
