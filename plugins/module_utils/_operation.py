@@ -21,7 +21,8 @@ __metaclass__ = type
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import client_from_params, connection_problem
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import (
+    client_from_params, connection_problem, connection_warnings, url_secrets)
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import BillmanagerError, LicenseError
 
 
@@ -30,10 +31,7 @@ def execute(operation, params, check_mode=False, diff_mode=False, client_factory
     problem = connection_problem(params)
     if problem:
         return dict(failed=True, changed=False, msg=problem)
-    warnings = []
-    if not params.get('validate_certs', True):
-        warnings.append('validate_certs is false: the certificate of %s is not checked, so '
-                        'the credentials may go to an impostor' % params.get('api_url'))
+    warnings = connection_warnings(params)
     try:
         result = operation.run(client_factory(params), params, check_mode)
     except LicenseError as exc:
@@ -56,6 +54,9 @@ def run_module(module_class, operation):
     ``module_class`` is ``AnsibleModule``, imported by the module itself.
     """
     module = module_class(**operation.argument_spec())
+    secrets = url_secrets(module.params)  # a password in api_url: refused, but the invocation shows api_url
+    if secrets:
+        module.no_log_values.update(secrets)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     result = execute(operation, module.params, module.check_mode, module._diff)
