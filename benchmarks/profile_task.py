@@ -53,7 +53,7 @@ def phases(stats):
     worker = cumulative(stats, 'executor/process/worker.py', '_run')
     action = cumulative(stats, 'plugin_utils/controller_action.py', 'run')
     validate = cumulative(stats, 'module_utils/common/arg_spec.py', 'validate')
-    environment = cumulative(stats, 'plugins/action/__init__.py', '_compute_environment_string')
+    environment = cumulative(stats, 'plugin_utils/controller_action.py', '_task_environment')
     executed = cumulative(stats, 'module_utils/_operation.py', 'execute')
     http = cumulative(stats, 'requests/sessions.py', 'request')
     decode = cumulative(stats, 'requests/models.py', 'json')
@@ -62,7 +62,7 @@ def phases(stats):
         ('ansible-core around the action plugin: task executor, templating, connection object', worker - action),
         ('the action plugin `run()`', action),
         ('- argument validation (`ArgumentSpecValidator`)', validate),
-        ('- the task environment (`_compute_environment_string`)', environment),
+        ('- the task environment (`_task_environment`)', environment),
         ('- `execute()`', executed),
         ('  - HTTP (requests: session, proxies from the environment, urllib3, socket)', http),
         ('  - JSON decoding', decode),
