@@ -96,7 +96,7 @@ class ControllerModule:
         self._diff = bool(task.diff)  # the name AnsibleModule uses, and run_module() reads
         self.billmanager_run_id = task.run_id
         self.no_log_values = set()
-        self.params = dict(task.args)
+        self.params = _as_sent(task.args)
 
         validator = ArgumentSpecValidator(_environment_fallbacks(argument_spec, task.environment),
                                           **dict((name, kwargs.get(name)) for name in _VALIDATOR_ARGUMENTS))
@@ -147,6 +147,22 @@ class ControllerModule:
         result = remove_values(result, self.no_log_values)
         result.update(kept)
         raise ModuleExit(result)
+
+
+def _as_sent(value):
+    """``value`` as a module receives it: plain dicts, lists and strs.
+
+    The task's arguments hold ansible-core's str subclasses (AnsibleUnicode,
+    unsafe text before 2.19), which a module gets as plain str through JSON;
+    validation messages name the type, so they would differ between the paths.
+    """
+    if isinstance(value, dict):
+        return dict((_as_sent(key), _as_sent(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_as_sent(item) for item in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
 
 
 def _uses(spec, keys):
