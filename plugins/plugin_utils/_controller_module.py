@@ -101,15 +101,23 @@ class ControllerModule:
         validator = ArgumentSpecValidator(_environment_fallbacks(argument_spec, task.environment),
                                           **dict((name, kwargs.get(name)) for name in _VALIDATOR_ARGUMENTS))
         validation = validator.validate(self.params)
-        self.params.update(validation.validated_parameters)
+        try:
+            # public and documented since ansible-core 2.11; should a release
+            # change them, nothing has been sent yet and the module can run instead
+            validated, messages, errors = (validation.validated_parameters, validation.error_messages,
+                                           validation.errors)
+            first_error = errors[0] if messages else None
+        except (AttributeError, IndexError, TypeError) as exc:
+            raise NotOnTheFastPath("ArgumentSpecValidator's result has changed: %s" % exc)
+        self.params.update(validated)
         # No public API lists the no_log values the validator found (its
         # _no_log_values "may move", says its docstring): they are read from
         # the spec and the validated values instead, which covers fallbacks
         # and defaults too, since both end up in validated_parameters.
         self.no_log_values = _no_log_values(argument_spec, self.params)
-        if validation.error_messages:
-            msg = validation.errors.msg
-            if isinstance(validation.errors[0], UnsupportedError):
+        if messages:
+            msg = errors.msg
+            if isinstance(first_error, UnsupportedError):
                 # AnsibleModule's wording, so both paths fail with the same message
                 # (tests/integration/plugins/action pins it).
                 msg = 'Unsupported parameters for (%s) module: %s' % (task.module_name, msg)

@@ -42,8 +42,17 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._operation import run_module
-from ansible_collections.ispsystem.billmanager.plugins.plugin_utils._controller_module import (
-    ControllerModule, ModuleExit, NotOnTheFastPath, TaskInputs)
+try:
+    from ansible_collections.ispsystem.billmanager.plugins.plugin_utils._controller_module import (
+        ControllerModule, ModuleExit, NotOnTheFastPath, TaskInputs)
+    FACADE_IMPORT_ERROR = None
+except ImportError as exc:  # an ansible-core without what the facade imports: the module path
+    FACADE_IMPORT_ERROR = str(exc)
+
+    class ModuleExit(Exception):  # only so that run() reads the same; never raised then
+        pass
+
+    NotOnTheFastPath = ModuleExit
 
 # What requests reads from os.environ at each call (trust_env): the proxies
 # (urllib's getproxies(): every *_proxy, any case, and no_proxy), the CA
@@ -101,6 +110,8 @@ class ControllerAction(ActionBase):
             return 'become'
         if not HAS_REQUESTS:
             return "the controller's Python cannot import requests"
+        if FACADE_IMPORT_ERROR:
+            return 'the facade cannot be imported: %s' % FACADE_IMPORT_ERROR
         return None
 
     def _runs_on_controller(self):
