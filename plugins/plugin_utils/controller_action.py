@@ -49,10 +49,12 @@ try:
 except ImportError as exc:  # an ansible-core without what the facade imports: the module path
     FACADE_IMPORT_ERROR = str(exc)
 
-    class ModuleExit(Exception):  # only so that run() reads the same; never raised then
+    # stand-ins so that run() reads the same; the fast path never starts then
+    class ModuleExit(Exception):
         pass
 
-    NotOnTheFastPath = ModuleExit
+    class NotOnTheFastPath(Exception):
+        pass
 
 # What requests reads from os.environ at each call (trust_env): the proxies
 # (urllib's getproxies(): every *_proxy, any case, and no_proxy), the CA
