@@ -489,8 +489,6 @@ def test_the_password_in_an_api_url_is_not_in_the_output_of_the_module_path(conn
     assert URL_SECRET not in json.dumps(run.result('userinfo', 'module'))  # the invocation too
 
 
-@pytest.mark.xfail(strict=True, reason='plugins/plugin_utils/controller_action.py does not yet add '
-                   '_connection.url_secrets() to its no_log values, so the invocation shows api_url as given')
 def test_the_password_in_an_api_url_is_not_in_the_output_of_the_controller_path(connection_run):
     run = connection_run[0]
     assert URL_SECRET not in run.output
