@@ -148,7 +148,10 @@ class RequestLog:
                      "family": families.family_of_func(params.get("func")),
                      "out": params.get("out") or None,
                      "timestamp": datetime.datetime.fromtimestamp(now, datetime.timezone.utc).isoformat(
-                         timespec="milliseconds")}
+                         timespec="milliseconds"),
+                     # Addition: the bytes of the answer's body once it is sent (None until then, and
+                     # for a connection dropped without an answer); only here, not in --log-file.
+                     "bytes_out": None}
             self.entries.append(entry)
             if self.path:
                 with open(self.path, "a", encoding="utf-8") as handle:
@@ -216,6 +219,7 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server_version = "BILLmanagerSandbox/1.0"
     timeout = 120  # idle keep-alive connections are closed after this
+    log_entry = None  # the request log's entry of the API request being answered
 
     def log_message(self, format, *args):  # noqa: A002  pylint: disable=redefined-builtin
         """Quiet: the request log under /sandbox/log is the record."""
@@ -263,6 +267,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body) if length is None else length))
         self.end_headers()
         self.wfile.write(body)
+        if self.log_entry is not None:  # an API answer: its size goes to the request log
+            self.log_entry["bytes_out"] = len(body)
 
     def send_json(self, status, obj):
         self.send(status, wire.dumps(obj).encode("utf-8"))
@@ -276,6 +282,7 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def dispatch(self, method):
+        self.log_entry = None  # set by api(); a kept-alive connection serves several requests
         path, dummy, query = self.path.partition("?")
         try:
             body = self.read_body()
@@ -320,8 +327,9 @@ class Handler(BaseHTTPRequestHandler):
         name = fault["fault"] if fault else None
         default_seconds = DEFAULT_DELAY_SECONDS if name in ("delay", "delay_after_commit") else DEFAULT_HANG_SECONDS
         seconds = default_seconds if not fault or fault["seconds"] is None else fault["seconds"]
-        self.server.request_log.add(method, path, params, name, api.claimed_user(store, params),
-                                    query=[key for key, _value in parse_qsl(query, keep_blank_values=True)])
+        self.log_entry = self.server.request_log.add(
+            method, path, params, name, api.claimed_user(store, params),
+            query=[key for key, _value in parse_qsl(query, keep_blank_values=True)])
 
         # Faults of a proxy in front of the billing system: nothing executed.
         if name == "http_502":
