@@ -7,8 +7,8 @@
 
 Enabled with ANSIBLE_CALLBACKS_ENABLED=billmanager_bench_timer and this folder
 on ANSIBLE_CALLBACK_PLUGINS; writes JSON to $BILLMANAGER_BENCH_TIMER_FILE:
-``{"marks": [{"task": name, "t": seconds, "cpu": seconds}, ...]}``, the last
-mark named ``end``.
+``{"marks": [{"task": name, "t": seconds, "cpu": seconds, "maxrss_self": MB,
+"maxrss_children": MB}, ...]}``, the last mark named ``end``.
 
 ``cpu`` is the CPU time of ansible-playbook itself plus every child it has
 reaped: its workers and, through them, the module processes they waited for.
@@ -63,7 +63,11 @@ class CallbackModule(CallbackBase):
         deadline = time.monotonic() + REAP_TIMEOUT
         while multiprocessing.active_children() and time.monotonic() < deadline:  # reaps the exited ones
             time.sleep(0.0005)
-        self.marks.append({'task': name, 't': time.perf_counter(), 'cpu': _cpu()})
+        self.marks.append({'task': name, 't': time.perf_counter(), 'cpu': _cpu(),
+                           # peak RSS so far (MB): ansible-playbook's own, and the largest reaped child's
+                           # (a worker; it starts with its parent's pages, so it includes them)
+                           'maxrss_self': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+                           'maxrss_children': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0})
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._mark(task.get_name())
