@@ -175,6 +175,18 @@ def estimate(rows, hosts, size):
     return 2 * per_host * hosts + 10
 
 
+def cell_order(hosts, licenses):
+    """The cells to run, cheapest first, but the target cell before the other large ones.
+
+    The small fleets on every account size, then 1,000 hosts on 10,000
+    licenses (where the targets are set), then the other large cells by
+    account size: when the time bound cuts, it cuts the largest.
+    """
+    cells = [(count, size) for size in licenses for count in hosts if count <= size]
+    small = min(hosts)
+    return sorted(cells, key=lambda c: (c[0] != small, c != TARGET_CELL, c[0], c[1]))
+
+
 def run(hosts=HOSTS, licenses=LICENSES, forks=FORKS, kinds=KINDS, deadline=None, workdir=None):
     """Every licenses x hosts cell (small ones first); a cell whose estimate ends past ``deadline`` is skipped."""
     own = workdir is None
@@ -186,23 +198,21 @@ def run(hosts=HOSTS, licenses=LICENSES, forks=FORKS, kinds=KINDS, deadline=None,
             os.makedirs(state, mode=0o700)
             env = ansible_env(sandbox, ANSIBLE_DISPLAY_OK_HOSTS='False', ANSIBLE_DISPLAY_SKIPPED_HOSTS='False',
                               BILLMANAGER_STATE_DIR=state)
-            for size in sorted(licenses):
-                cells = [count for count in sorted(hosts) if count <= size]
-                if not cells:
+            fleet, seeded = None, None
+            for count, size in cell_order(hosts, licenses):
+                expected = estimate(rows, count, size)
+                if deadline is not None and expected is not None and time.monotonic() + expected > deadline:
+                    skipped.append((count, size, 'skipped: about %.0f s more would pass the time bound' % expected))
+                    progress('converge: %d hosts, %d licenses skipped (time bound)' % (count, size))
                     continue
-                fleet = None
-                for count in cells:
-                    expected = estimate(rows, count, size)
-                    if deadline is not None and expected is not None and time.monotonic() + expected > deadline:
-                        skipped.append((count, size, 'skipped: about %.0f s more would pass the time bound' % expected))
-                        progress('converge: %d hosts, %d licenses skipped (time bound)' % (count, size))
-                        continue
-                    if fleet is None:
-                        progress('converge: seeding %d licenses' % size)
-                        fleet = seed_account(sandbox, max(cells), size)
-                        listing_size[size] = listing_bytes(sandbox)
-                    for kind in kinds:
-                        rows.append(measure(sandbox, env, workdir, fleet, count, size, kind, forks))
+                if seeded != size:
+                    progress('converge: seeding %d licenses' % size)
+                    # The same account for every fleet size: the largest fleet's licenses, then filler.
+                    fleet = seed_account(sandbox, max(h for h in hosts if h <= size), size)
+                    seeded = size
+                    listing_size[size] = listing_bytes(sandbox)
+                for kind in kinds:
+                    rows.append(measure(sandbox, env, workdir, fleet, count, size, kind, forks))
     finally:
         if own:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -255,7 +265,8 @@ def report(result):
         table.append(('{:,}'.format(hosts), '{:,}'.format(size), why) + ('-',) * 11)
     lines = ['### No-change converge (forks %d; the sandbox on 127.0.0.1)' % result['forks'], '',
              'One listing of the whole account: %s.' % ', '.join(
-                 '%s MB at %s licenses' % (_mb(b), '{:,}'.format(s)) for s, b in sorted(result['listing_bytes'].items())),
+                 '%s MB at %s licenses' % (_mb(size), '{:,}'.format(count))
+                 for count, size in sorted(result['listing_bytes'].items())),
              '']
     lines += markdown_table(('hosts', 'licenses', 'run', 'API calls', 'listings', 'MB from API', 'KB/host',
                              'wall s', 'CPU s', 'CPU ms/host', 'debug ms/host', 'x debug', 'worker max RSS MB',

@@ -3,17 +3,29 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""``make bench``: every benchmark, one Markdown report, printed and written to results/latest.md.
+"""``make bench``: the benchmarks, one Markdown report, printed and written to results/latest.md.
 
-Sections: per-task cost (bench_task_cost.py), account size
-(bench_account_size.py), fleet (bench_fleet.py), where the time goes
-(profile_task.py).  Each runs against its own sandbox on 127.0.0.1.  Nothing
-here passes or fails on time; the exit status is 0 unless a benchmark broke
-(a playbook failed, a timeout).  The whole run takes 5 to 10 minutes on 2
-cores: the fleet of 1,000 hosts with forks 1 runs last and only when it fits
-in ``--budget`` (600 s); ``--quick`` takes about 2 (fewer tasks, 100 hosts).
+By default two sections, about 15 minutes on 2 cores:
 
-    python benchmarks/run_all.py [--quick] [--only task_cost account_size fleet profile] [--output FILE] [--budget S]
+- converge (bench_converge.py): a no-change converge, hosts 100 / 1,000 x
+  licenses 1,000 / 10,000 / 20,000, isp_license and the role's license part,
+  forks 20: API calls, bytes, controller CPU per host next to a debug task;
+  the issue's targets.  Cells that would end past ``--budget`` are skipped
+  (the largest first) and the report says so.
+- scale (bench_scale.py): one no-change task at 100 and 20,000 licenses, and
+  the peak memory of a task at 20,000.
+
+``--quick`` (about 2 minutes): the smallest cell only (100 hosts on 1,000
+licenses) and the scale section with fewer tasks.  The other benchmarks run
+with ``--only``: task_cost (bench_task_cost.py), account_size
+(bench_account_size.py), fleet (bench_fleet.py: ordering from an empty
+account), profile (profile_task.py); ``--all`` runs every section.  Each
+section runs against its own sandbox on 127.0.0.1.  Nothing here passes or
+fails on time; the exit status is 0 unless a benchmark broke (a playbook
+failed, a timeout).
+
+    python benchmarks/run_all.py [--quick] [--all | --only converge scale task_cost account_size fleet profile]
+                                 [--output FILE] [--budget S]
 """
 
 from __future__ import absolute_import, division, print_function
@@ -27,12 +39,15 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_account_size  # noqa: E402
+import bench_converge  # noqa: E402
 import bench_fleet  # noqa: E402
+import bench_scale  # noqa: E402
 import bench_task_cost  # noqa: E402
 import profile_task  # noqa: E402
 from benchlib import BENCH, machine, progress  # noqa: E402
 
-SECTIONS = ('task_cost', 'account_size', 'fleet', 'profile')
+SECTIONS = ('converge', 'scale', 'task_cost', 'account_size', 'fleet', 'profile')
+DEFAULT = ('converge', 'scale')
 
 
 def header(info, started, elapsed):
@@ -50,35 +65,48 @@ def header(info, started, elapsed):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
-    parser.add_argument('--quick', action='store_true', help='fewer tasks, 100 hosts only (about 2 minutes)')
-    parser.add_argument('--only', nargs='+', choices=SECTIONS, default=list(SECTIONS))
+    parser.add_argument('--quick', action='store_true',
+                        help='the smallest converge cell and a shorter scale section (about 2 minutes)')
+    parser.add_argument('--only', nargs='+', choices=SECTIONS, default=list(DEFAULT))
+    parser.add_argument('--all', action='store_true', help='every section (the older ones take 5 to 10 minutes more)')
     parser.add_argument('--output', default=os.path.join(BENCH, 'results', 'latest.md'))
-    parser.add_argument('--budget', type=float, default=600,
-                        help='seconds for the whole run: the 1,000 hosts x forks 1 fleet runs only if it fits')
+    parser.add_argument('--budget', type=float, default=840,
+                        help='seconds for the whole run: converge cells that would end past it are skipped')
     options = parser.parse_args()
+    only = SECTIONS if options.all else options.only
 
     info = machine()
     started = datetime.datetime.now(datetime.timezone.utc)
     start = time.perf_counter()
     start_monotonic = time.monotonic()
-    body = []
-    if 'task_cost' in options.only:
+    deadline = start_monotonic + options.budget
+    parts = {}  # section -> report lines; printed in the order of SECTIONS
+    if 'scale' in only:  # first: a minute or two, never cut by the time bound
+        parts['scale'] = bench_scale.report(bench_scale.run(n=5 if options.quick else 10))
+    if 'task_cost' in only:
         result = bench_task_cost.run(n=8 if options.quick else 20, n_process=4 if options.quick else 10)
-        body += bench_task_cost.report(result) + ['']
-    if 'account_size' in options.only:
-        result = bench_account_size.run(n=4 if options.quick else 10)
-        body += bench_account_size.report(result) + ['']
-    profile = []
-    if 'profile' in options.only:  # before the fleet, whose last run fills what is left of the time bound
-        profile = profile_task.report(profile_task.run()) + ['']
-    if 'fleet' in options.only:
+        parts['task_cost'] = bench_task_cost.report(result)
+    if 'account_size' in only:
+        parts['account_size'] = bench_account_size.report(bench_account_size.run(n=4 if options.quick else 10))
+    if 'profile' in only:
+        parts['profile'] = profile_task.report(profile_task.run())
+    if 'fleet' in only:
         if options.quick:
             result = bench_fleet.run(hosts=(100,), forks=(1, 10, 50), module_path=(20, 10))
         else:
-            # forks 1 x 1,000 hosts runs last, when it still fits in the time bound
-            result = bench_fleet.run(deadline=start_monotonic + options.budget)
-        body += bench_fleet.report(result) + ['']
-    body += profile
+            # its 1,000 hosts x forks 1 runs only when it fits; with converge, converge gets the time bound
+            result = bench_fleet.run(deadline=None if 'converge' in only else deadline)
+        parts['fleet'] = bench_fleet.report(result)
+    if 'converge' in only:  # last: the time bound cuts its largest cells
+        if options.quick:
+            result = bench_converge.run(hosts=(100,), licenses=(1000,))
+        else:
+            result = bench_converge.run(deadline=deadline)
+        parts['converge'] = bench_converge.report(result)
+    body = []
+    for section in SECTIONS:
+        if section in parts:
+            body += parts[section] + ['']
     text = '\n'.join(header(info, started, time.perf_counter() - start) + body)
     print(text)
     folder = os.path.dirname(os.path.abspath(options.output))
