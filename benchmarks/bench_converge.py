@@ -156,7 +156,9 @@ def measure(sandbox, env, workdir, fleet, hosts, size, kind, forks):
     changed = run.output.count('changed: [')
     recap_changed = sum(int(part.split('=')[1]) for line in run.output.splitlines() if ' : ok=' in line
                         for part in line.split() if part.startswith('changed='))
+    start = log[0]['time'] if log else 0
     return dict(kind=kind, hosts=hosts, licenses=size, forks=forks, calls=len(log),
+                listing_at=[round(entry['time'] - start, 2) for entry in log if entry['func'] in LIST_FUNCS],
                 listings=sum(1 for entry in log if entry['func'] in LIST_FUNCS),
                 reads=sum(1 for entry in log if (entry['func'] or '').endswith('.edit')),
                 writes=sum(1 for entry in log if entry['func'] not in LIST_FUNCS
@@ -165,6 +167,18 @@ def measure(sandbox, env, workdir, fleet, hosts, size, kind, forks):
                 wall=work['wall'], cpu=work['cpu'], floor_wall=floor['wall'], floor_cpu=floor['cpu'],
                 process_wall=run.wall, process_cpu=run.cpu, changed=max(changed, recap_changed),
                 maxrss_worker=run.marks[-1].get('maxrss_children'), maxrss_parent=run.marks[-1].get('maxrss_self'))
+
+
+def bursts(times, gap=5.0):
+    """Listing times (s after the run's first call) grouped where they are less than ``gap`` apart."""
+    groups = []
+    for moment in sorted(times):
+        if groups and moment - groups[-1][-1] < gap:
+            groups[-1].append(moment)
+        else:
+            groups.append([moment])
+    return ', '.join('%d at %.0f-%.0f s' % (len(g), g[0], g[-1]) if len(g) > 1 else '1 at %.0f s' % g[0]
+                     for g in groups)
 
 
 def estimate(rows, hosts, size):
@@ -271,6 +285,10 @@ def report(result):
     lines += markdown_table(('hosts', 'licenses', 'run', 'API calls', 'listings', 'MB from API', 'KB/host',
                              'wall s', 'CPU s', 'CPU ms/host', 'debug ms/host', 'x debug', 'worker max RSS MB',
                              'changed'), table, align='rrlrrrrrrrrrrr')
+    lines += ['', 'When the listings were made (seconds after the run\'s first API call):', '']
+    for row in rows:
+        cell = '{:,} hosts, {:,} licenses'.format(row['hosts'], row['licenses'])
+        lines.append('- %s, %s: %s' % (cell, row['kind'], bursts(row['listing_at']) or 'none'))
     lines += ['', 'Targets at 1,000 hosts on 10,000 licenses (the issue: old main made %s calls, %.2f GB, %.0f s of '
               'controller CPU there):' % ('{:,}'.format(BEFORE['calls']), BEFORE['bytes'] / 1e9, BEFORE['cpu']), '']
     lines += markdown_table(('target', 'measured', 'target', 'met'),
