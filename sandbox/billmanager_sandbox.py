@@ -150,13 +150,21 @@ class RequestLog:
                      "timestamp": datetime.datetime.fromtimestamp(now, datetime.timezone.utc).isoformat(
                          timespec="milliseconds"),
                      # Addition: the bytes of the answer's body once it is sent (None until then, and
-                     # for a connection dropped without an answer); only here, not in --log-file.
+                     # for a connection dropped without an answer).
                      "bytes_out": None}
             self.entries.append(entry)
-            if self.path:
+            return entry
+
+    def finish(self, entry):
+        """The request is answered (or dropped): its line goes to the log file, ``bytes_out`` known.
+
+        Like an access log, the file gets a request's line when it is done; /sandbox/log has the
+        entry from its arrival on.
+        """
+        if self.path:
+            with self.lock:
                 with open(self.path, "a", encoding="utf-8") as handle:
                     handle.write(json.dumps(entry) + "\n")
-            return entry
 
     def snapshot(self):
         with self.lock:
@@ -294,7 +302,11 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/sandbox" or path.startswith("/sandbox/"):
             self.control(method, path, query, body)
         elif method in ("GET", "POST"):
-            self.api(method, path, query, body)
+            try:
+                self.api(method, path, query, body)
+            finally:
+                if self.log_entry is not None:
+                    self.server.request_log.finish(self.log_entry)
         else:
             self.send_json(405, {"error": "method not allowed"})
 
