@@ -150,6 +150,11 @@ def read_doc(family, lic):
         "period": {"$": str(lic.get("period", 1))},
         "lickey": wire.text(lic.get("lickey")),
         "remoteid": wire.text(lic.get("remoteid")),
+        # What Upmind's provider reads from a read besides the fields above (its create and
+        # usage calls): the id again, a display name and the tariff's display name.
+        "id": {"$": str(lic["id"])},
+        "name": wire.text(lic["licname"]),
+        "pricelist_name": wire.text(wire.tariff_name(lic["pricelist"])),
     })
     for addon_id, amount in sorted((lic.get("addons") or {}).items()):
         doc["addon_%s" % addon_id] = {"$": str(amount)}

@@ -6,6 +6,8 @@
 """Shared pytest fixtures: the BILLmanager sandbox (machinery in tests/sandbox_control.py)."""
 
 import os
+import shutil
+import subprocess
 import sys
 
 import pytest
@@ -19,6 +21,19 @@ from sandbox_control import SandboxControl  # noqa: E402
 def sandbox(tmp_path):
     """A fresh sandbox (empty state, user reseller/sandbox-secret, processing 0.2 s) per test."""
     with SandboxControl(tmp_path / "state.json") as control:
+        yield control
+
+
+@pytest.fixture
+def tls_sandbox(tmp_path):
+    """A fresh sandbox serving HTTPS with a self-signed certificate for 127.0.0.1 (tmp_path/cert.pem)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60)
+    with SandboxControl(tmp_path / "state.json", tls_cert=cert, tls_key=key) as control:
         yield control
 
 

@@ -264,14 +264,7 @@ class SandboxControl:
 
     def call(self, func, timeout=30, **params):
         """One API call (POST, authinfo of this sandbox's user unless ``auth``/``authinfo`` given)."""
-        fields = {"func": func, "out": "json"}
-        if "auth" not in params and "authinfo" not in params and func != "auth":
-            fields["authinfo"] = self.authinfo
-        fields.update({key: str(value) for key, value in params.items() if value is not None})
-        request = urllib.request.Request(self.url, data=urllib.parse.urlencode(fields).encode("ascii"),
-                                         method="POST")
-        with urllib.request.urlopen(request, timeout=timeout, context=self._ssl_context()) as response:
-            return json.loads(response.read().decode("utf-8"))
+        return json.loads(self.call_raw(func, timeout=timeout, **params)[1])
 
     def set_shapes(self, page_size=None, status_column=False, localized_dates=False):
         """Switch the answer shapes at runtime (all off with no arguments)."""

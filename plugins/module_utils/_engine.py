@@ -247,9 +247,8 @@ class LicenseReconciler:
             return
         if record['family'] != self.family:
             raise LicenseError("license %s is a %s license; %s is family %s, and a tariff changes within its "
-                               "family only: delete it and order anew" % (record['id'], record['family'],
-                                                                         self._tariff_name(), self.family),
-                               license=record)
+                               "family only: delete it and order anew"
+                               % (record['id'], record['family'], self._tariff_name(), self.family), license=record)
         if not self.params.get('allow_tariff_change'):
             raise LicenseError(
                 "license %s has pricelist %s (%s), not %s; changing a license's tariff charges the "
@@ -510,4 +509,3 @@ class LicenseReconciler:
 
 def _stamp(seconds):
     return datetime.datetime.fromtimestamp(seconds).strftime('%Y-%m-%d %H:%M:%S')
-

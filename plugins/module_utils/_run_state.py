@@ -214,7 +214,7 @@ class RunMoves:
         self.path = None
         if folder and run_id:
             self.path = os.path.join(folder, 'moves-%s.json' % _digest(account_key(params), run_id))
-        self.lock = FileLock('moves-' + _digest(account_key(params), run_id)) if self.path else None
+        self.lock = FileLock('moves-' + _digest(account_key(params), run_id))
 
     def record(self, license_id, old_ip, new_ip):
         """Remember this move; return the earlier move of the same license in this run, if any."""

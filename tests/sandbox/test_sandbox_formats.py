@@ -84,6 +84,7 @@ def test_bjson_as_upmind_reads_it(sandbox):
     model = json_in(sandbox, "soft.edit", "bjson", elid=answer["id"]["v"])["model"]
     assert (model["licname"], model["ip"], model["status"], model["remoteid"]) == ("svc-9", "127.0.0.8", "2", "svc-9")
     assert is_key(model["lickey"])
+    assert (model["id"], model["name"], model["pricelist_name"]) == ("1", "svc-9", "ISPmanager 6 Trial")
     expected = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
     assert model["expiredate"] == expected
     rows = json_in(sandbox, "soft", "bjson")["elem"]

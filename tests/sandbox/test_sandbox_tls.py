@@ -5,26 +5,10 @@
 
 """HTTPS mode (--tls-cert/--tls-key), with a throwaway self-signed certificate for 127.0.0.1."""
 
-import shutil
-import subprocess
 
 import pytest
 import requests
 
-from sandbox_control import SandboxControl
-
-
-@pytest.fixture
-def tls_sandbox(tmp_path):
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True, timeout=60)
-    with SandboxControl(tmp_path / "state.json", tls_cert=cert, tls_key=key) as control:
-        yield control
 
 
 def test_https_api_with_trusted_ca(tls_sandbox):

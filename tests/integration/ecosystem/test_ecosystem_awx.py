@@ -22,12 +22,9 @@ __metaclass__ = type
 
 import os
 import re
-import shutil
 import stat
-import subprocess
 import tempfile
 
-import pytest
 import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -41,7 +38,6 @@ from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection 
 )
 from ecosystem_helpers import REPO, run, tool
 from playbook_runner import ansible_env, run_playbook
-from sandbox_control import SandboxControl
 
 AWX = os.path.join(REPO, 'extensions', 'awx')
 CREDENTIAL_TYPE = os.path.join(AWX, 'credential_type_billmanager.yml')
@@ -272,18 +268,6 @@ def test_injector_defaults_are_the_module_defaults():
 
 
 # --- a job with the credential, against the sandbox ---------------------------------------
-
-
-@pytest.fixture
-def tls_sandbox(tmp_path):
-    if shutil.which('openssl') is None:
-        pytest.skip('openssl is needed to make a test certificate')
-    cert, key = tmp_path / 'cert.pem', tmp_path / 'key.pem'
-    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-                    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-                    '-keyout', str(key), '-out', str(cert)], check=True, capture_output=True, timeout=60)
-    with SandboxControl(tmp_path / 'state.json', tls_cert=cert, tls_key=key) as control:
-        yield control
 
 
 READ = [{'name': 'A job template with the BILLmanager credential', 'hosts': 'localhost', 'gather_facts': False,

@@ -151,6 +151,37 @@ def test_hosts_hostvars_and_groups(account, tmp_path):
     assert 'key-web1' not in inv.output
 
 
+def test_every_family_and_the_pool(sandbox, tmp_path):
+    """soft, platform (no IP: named by licname, else license<id>) and softexternal licenses; a parked one
+    (the pool on 0.0.0.0) is no host unless include_parked."""
+    add = sandbox.add_license
+    add(licname='web10', ip='203.0.113.10', pricelist=55227, expiredate='2031-01-01')               # 1 soft
+    add(licname='vm-cluster', ip='', pricelist=55163, expiredate='2031-02-01')                      # 2 platform
+    add(licname='', ip='', pricelist=55161, expiredate='2031-03-01')                                # 3 platform
+    add(licname='web10-cl', ip='203.0.113.10', pricelist=9203, expiredate='2031-04-01')             # 4 softexternal
+    add(licname='free.lic', ip='0.0.0.0', pricelist=55227, status=3, expiredate='2031-05-01')       # 5 parked
+    sandbox.clear_log()
+    inv = inventory(tmp_path, SOURCE, sandbox)
+    assert inv.rc == 0, inv
+    assert inv.hosts == ['203.0.113.10', 'license3', 'vm-cluster']
+    assert inv.group('billmanager_family_soft') == ['203.0.113.10']
+    assert inv.group('billmanager_family_softexternal') == ['203.0.113.10']
+    assert inv.group('billmanager_family_platform') == ['license3', 'vm-cluster']
+    assert inv.group('billmanager_product_vmmanager6') == ['vm-cluster']
+    assert inv.group('billmanager_product_cloudlinux') == ['203.0.113.10']
+    vm = inv.hostvars['vm-cluster']['billmanager_license']
+    assert (vm['id'], vm['family'], vm['ip'], vm['product'], vm['parked']) == (2, 'platform', None, 'vmmanager6', False)
+    both = inv.hostvars['203.0.113.10']['billmanager_licenses']
+    assert [(lic['id'], lic['family']) for lic in both] == [(1, 'soft'), (4, 'softexternal')]
+    assert '0.0.0.0' not in inv.hosts
+    assert sandbox.calls() == LISTS
+    pooled = inventory(tmp_path, dict(SOURCE, include_parked=True), sandbox)
+    assert pooled.rc == 0, pooled
+    assert pooled.hosts == ['0.0.0.0', '203.0.113.10', 'license3', 'vm-cluster']
+    parked = pooled.hostvars['0.0.0.0']['billmanager_license']
+    assert (parked['id'], parked['parked'], parked['status']) == (5, True, 'suspended')
+
+
 def test_include_deleted_and_the_live_license_first(account, tmp_path):
     account.add_license(licname='new.example.com', ip='203.0.113.4', pricelist=55227, expiredate='2032-01-01')  # 7
     account.clear_log()

@@ -94,6 +94,11 @@ FILTER_CASES = [
     ('ip and status', {'ip': '203.0.113.1', 'status': ['active']}, [1]),
     ('licname and expiring', {'licname': 'web2.example.com', 'expiring_within_days': 31}, [7]),
     ('filters that exclude each other', {'licname': 'web1.example.com', 'product': 'dnsmanager'}, []),
+    ('family soft', {'family': ['soft']}, [1, 2, 3, 5, 6, 7]),
+    ('family platform and softexternal', {'family': ['softexternal', 'platform']}, []),
+    ('family and a product of another family', {'family': ['platform'], 'product': 'dnsmanager'}, []),
+    ('not parked', {'parked': False}, [1, 2, 3, 5, 6, 7]),
+    ('parked', {'parked': True}, []),
 ]
 
 
@@ -109,7 +114,10 @@ def test_every_filter_combined_with_and(account, tmp_path):
     # else: filtering happens in memory.
     expected = []
     for _name, args, _want in FILTER_CASES:
-        expected += ['soft'] if 'product' in args else LISTS
+        families = [f for f in LISTS if f in (args.get('family') or LISTS)]
+        if 'product' in args:
+            families = [f for f in families if f == 'soft']
+        expected += families
     assert account.calls() == expected
 
 
@@ -126,6 +134,27 @@ def test_record_shape_without_details(account, tmp_path):
                     'autoprolong': None, 'key': None, 'family': 'soft', 'addons': {}, 'parked': False}
     raw = run.result('raw')['licenses'][0]
     assert (raw['pricelist'], raw['product'], raw['key'], raw['family']) == (RAW, None, None, 'soft')
+
+
+def test_family_and_parked_filters(sandbox, tmp_path):
+    add = sandbox.add_license
+    add(licname='web', ip='192.0.2.1', pricelist=55227, expiredate=day(50))                   # 1 soft
+    add(licname='cluster', ip='', pricelist=55163, expiredate=day(50))                        # 2 platform
+    add(licname='web-cl', ip='192.0.2.1', pricelist=9203, expiredate=day(20))                 # 3 softexternal
+    add(licname='free.lic', ip='0.0.0.0', pricelist=55227, status=3, expiredate=day(90))      # 4 parked
+    sandbox.clear_log()
+    run = run_playbook(play(info('all'), info('platform', family=['platform']),
+                            info('parked', parked=True), info('not parked, ip-bound', parked=False,
+                                                              family=['soft', 'softexternal'])),
+                       tmp_path, sandbox=sandbox)
+    assert run.rc == 0, run
+    assert [(lic['id'], lic['family'], lic['parked']) for lic in run.result('all')['licenses']] == [
+        (1, 'soft', False), (2, 'platform', False), (3, 'softexternal', False), (4, 'soft', True)]
+    platform = run.result('platform')['licenses']
+    assert [(lic['id'], lic['ip'], lic['product']) for lic in platform] == [(2, None, 'vmmanager6')]
+    assert ids(run.result('parked')) == [4]
+    assert ids(run.result('not parked, ip-bound')) == [1, 3]
+    assert sandbox.calls() == LISTS + ['platform'] + LISTS + ['soft', 'softexternal']
 
 
 def test_details_reads_each_match_once(account, tmp_path):

@@ -25,6 +25,7 @@ import requests
 from requests.adapters import BaseAdapter
 
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import NODE_ADDON_BY_PRICELIST
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import BillmanagerClient
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import BILLING, TIMEOUT, BillmanagerError
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._record import add_months
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._wire import is_write
@@ -299,3 +300,14 @@ class FakeBillmanager:
         lic = self._owned(params)
         lic['status'], lic['lickey'] = '4', ''
         return {'ok': ''}
+
+
+PASSWORD = 'p@ss w:rd/S\u00ebcret'  # every character a URL or form encoding may change
+
+
+def scripted_client(*answers, **kwargs):
+    """A real client over a scripted transport; returns (client, adapter, sleeps)."""
+    session, adapter = session_with(*answers)
+    sleeps = Sleeps()
+    kwargs.setdefault('retries', 3)
+    return BillmanagerClient(API_URL, 'reseller', PASSWORD, http=session, sleep=sleeps, **kwargs), adapter, sleeps

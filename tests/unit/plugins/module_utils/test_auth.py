@@ -12,19 +12,10 @@ import pytest
 import requests
 
 from ansible_collections.ispsystem.billmanager.plugins.module_utils import _auth
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import BillmanagerClient
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import BillmanagerError
 
-from ansible_collections.ispsystem.billmanager.tests.unit.plugins.module_utils.fakes import API_URL, Sleeps, doc, error_doc, session_with
-
-PASSWORD = 'p@ss w:rd/Sëcret'
-
-
-def client(*answers, **kwargs):
-    session, adapter = session_with(*answers)
-    sleeps = Sleeps()
-    kwargs.setdefault('retries', 3)
-    return BillmanagerClient(API_URL, 'reseller', PASSWORD, http=session, sleep=sleeps, **kwargs), adapter, sleeps
+from ansible_collections.ispsystem.billmanager.tests.unit.plugins.module_utils.fakes import PASSWORD, doc, error_doc
+from ansible_collections.ispsystem.billmanager.tests.unit.plugins.module_utils.fakes import scripted_client as client
 
 
 @pytest.mark.parametrize('method, cls', [('authinfo', _auth.Authinfo), ('session', _auth.SessionLogin),

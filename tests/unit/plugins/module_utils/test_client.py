@@ -21,17 +21,8 @@ from ansible_collections.ispsystem.billmanager.plugins.module_utils import _clie
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import MASK, BillmanagerError
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import BillmanagerClient
 
-from ansible_collections.ispsystem.billmanager.tests.unit.plugins.module_utils.fakes import API_URL, Sleeps, doc, error_doc, response, session_with
-
-PASSWORD = 'p@ss w:rd/Sëcret'
-
-
-def client(*answers, **kwargs):
-    """A client over a scripted transport; returns (client, adapter, sleeps)."""
-    session, adapter = session_with(*answers)
-    sleeps = Sleeps()
-    kwargs.setdefault('retries', 3)
-    return BillmanagerClient(API_URL, 'reseller', PASSWORD, http=session, sleep=sleeps, **kwargs), adapter, sleeps
+from ansible_collections.ispsystem.billmanager.tests.unit.plugins.module_utils.fakes import API_URL, PASSWORD, Sleeps, doc, error_doc, response, session_with
+from ansible_collections.ispsystem.billmanager.tests.unit.plugins.module_utils.fakes import scripted_client as client
 
 
 def assert_no_password(exc):

@@ -28,7 +28,7 @@ COMPARED = ('licname', 'ip', 'pricelist', 'product', 'status', 'expiredate', 'au
 def run(fake, check_mode=False, clock=None, **options):
     clock = clock or FakeClock()
     return LicenseReconciler(fake, dict(DEFAULTS, **options), check_mode=check_mode, today=TODAY,
-                        sleep=clock.sleep, clock=clock.now).run()
+                             sleep=clock.sleep, clock=clock.now).run()
 
 
 def failure(fake, **options):
