@@ -27,3 +27,13 @@ def sandbox_module(tmp_path_factory):
     """One sandbox shared by a test module; tests must not rely on an empty state."""
     with SandboxControl(tmp_path_factory.mktemp("sandbox") / "state.json") as control:
         yield control
+
+
+@pytest.fixture(autouse=True)
+def billmanager_state_dir(tmp_path_factory, monkeypatch):
+    """Each test its own controller state (locks, shared listings, unresolved orders), inherited by
+    the ansible-playbook runs it starts: one test's unresolved order must not block another's."""
+    path = tmp_path_factory.mktemp("billmanager-state")
+    path.chmod(0o700)
+    monkeypatch.setenv("BILLMANAGER_STATE_DIR", str(path))
+    return path

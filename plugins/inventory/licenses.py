@@ -11,8 +11,11 @@ name: licenses
 short_description: The servers licensed through a BILLmanager billing system, as hosts
 version_added: 0.1.0
 description:
-  - Reads the ISPsystem software licenses of a reseller's account (one C(func=soft) call) and
-    makes one host per licensed IP, named by the IP, with the license record in host variables.
+  - Reads the ISPsystem software licenses of a reseller's account (one listing per license
+    family: C(soft), C(platform), C(softexternal)) and makes one host per licensed IP, named by the
+    IP, with the license record in host variables. A license without an IP (family C(platform):
+    VMmanager 6, DCImanager 6) makes a host named by its licname (its comment), or C(license<id>)
+    when that is empty.
   - Groups the hosts by product and by status, and supports the standard O(compose),
     O(groups) and O(keyed_groups) options and inventory caching.
   - 'The inventory source is a YAML file whose name ends in C(billmanager.yml) or
@@ -27,9 +30,11 @@ description:
     then by id. The host joins the product and status groups of every one of its licenses.
   - 'Groups: C(billmanager_product_<product>) for a tariff of the catalog (for example
     C(billmanager_product_ispmanager6_lite)), C(billmanager_pricelist_<id>) for any other
-    tariff, and C(billmanager_status_<status>) (for example C(billmanager_status_active)).'
+    tariff, C(billmanager_family_<family>) (for example C(billmanager_family_softexternal)) and
+    C(billmanager_status_<status>) (for example C(billmanager_status_active)).'
   - Deleted licenses stay in the billing system's list; they are left out unless
-    O(include_deleted=true).
+    O(include_deleted=true). Parked licenses (in the reuse pool on IP C(0.0.0.0)) are no host;
+    they are left out unless O(include_parked=true).
 author:
   - ispsystem.billmanager maintainers (@ispsystem)
 extends_documentation_fragment:
@@ -45,6 +50,12 @@ options:
   include_deleted:
     description:
       - Also make hosts of deleted licenses (status V(deleted)).
+    type: bool
+    default: false
+  include_parked:
+    description:
+      - Also make hosts of parked licenses (the reuse pool, IP C(0.0.0.0)): they all share the
+        host C(0.0.0.0).
     type: bool
     default: false
   include_key:
@@ -189,9 +200,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                             'credentials may go to an impostor' % (self.NAME, params['api_url']))
         try:
             client = client_from_params(params)
-            # Only licenses that make hosts: with an IP, and not deleted unless asked for.
-            records = [r for r in list_licenses(client) if r['ip'] and (
-                self.get_option('include_deleted') or r['status'] != 'deleted')]
+            # Only licenses that make hosts: not deleted nor parked unless asked for.
+            records = [r for r in list_licenses(client).records
+                       if (self.get_option('include_deleted') or r['status'] != 'deleted')
+                       and (self.get_option('include_parked') or not r['parked'])]
             if self.get_option('include_key'):
                 records = [read_license(client, r) for r in records]
         except BillmanagerError as exc:
@@ -208,12 +220,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for record in records:
             if record.get('status') == 'deleted' and not include_deleted:
                 continue
-            if not record.get('ip'):
-                display.vvv('%s: license %s has no IP, so no host' % (self.NAME, record.get('id')))
-                continue
             if not self.get_option('include_key'):
                 record = dict(record, key=None)
-            by_host.setdefault(self._host_name(record['ip']), []).append(record)
+            by_host.setdefault(self._host_name(record), []).append(record)
 
         strict = self.get_option('strict')
         for host in sorted(by_host):
@@ -235,8 +244,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._add_host_to_keyed_groups(self.get_option('keyed_groups'), hostvars, host, strict=strict)
 
     @staticmethod
-    def _host_name(ip):
-        """The IP in its canonical form, so that one address written two ways is one host."""
+    def _host_name(record):
+        """The IP in its canonical form, so that one address written two ways is one host;
+        a license without an IP (platform) by its licname, else ``license<id>``."""
+        ip = record.get('ip')
+        if not ip:
+            return record.get('licname') or 'license%s' % record.get('id')
         try:
             return normalize_ip('ip', ip)
         except LicenseError:
@@ -248,4 +261,5 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         else:
             tariff = 'pricelist_%s' % (record.get('pricelist') or 'unknown')
         return [self._sanitize_group_name(VAR_PREFIX + name)
-                for name in (tariff, 'status_%s' % (record.get('status') or 'unknown'))]
+                for name in (tariff, 'family_%s' % (record.get('family') or 'soft'),
+                             'status_%s' % (record.get('status') or 'unknown'))]

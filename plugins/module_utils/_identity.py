@@ -30,9 +30,11 @@ def find_license(client, records, params):
     """The one live license the options identify, or None.
 
     By ``id``, else ``licname``, else ``ip`` (and the tariff, when given).
-    Deleted licenses never match; several matches fail and name their ids.
+    Deleted licenses never match, parked ones only by id; several matches
+    fail and name their ids.
     """
-    live = [r for r in records if r['status'] != 'deleted']
+    # A parked license waits in the pool under a placeholder name and IP: only its id names it.
+    live = [r for r in records if r['status'] != 'deleted' and (params.get('id') is not None or not r['parked'])]
     pricelist = resolve_pricelist(params)
     if params.get('id') is not None:
         how, matches = 'id=%s' % params['id'], [r for r in live if r['id'] == params['id']]
@@ -60,3 +62,14 @@ def same_canonical_ip(raw, canonical):
     if raw == canonical:
         return True
     return ':' in canonical and ':' in (raw or '') and same_ip(raw, canonical)
+
+
+def identity_key(params, family):
+    """What names the license a task is about, as a string: for its lock and its records."""
+    for option in ('id', 'licname', 'ip'):
+        if params.get(option) not in (None, ''):
+            key = '%s=%s' % (option, params[option])
+            if option == 'ip':
+                key += ' pricelist=%s' % resolve_pricelist(params)
+            return key if option == 'id' else '%s %s' % (family, key)
+    return 'none'

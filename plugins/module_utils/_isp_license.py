@@ -12,9 +12,9 @@ in any release.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import PERIODS, tariff_option_spec
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import FAMILY_NAMES, PERIODS, tariff_option_spec
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import with_connection_options
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._engine import LicenseState
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._engine import LicenseReconciler
 
 
 NAME = 'isp_license'
@@ -23,19 +23,27 @@ NAME = 'isp_license'
 def argument_spec():
     """AnsibleModule keyword arguments of isp_license (its action plugin validates the same)."""
     spec = dict(
-        state=dict(type='str', default='present', choices=['present', 'suspended', 'absent']),
+        state=dict(type='str', default='present', choices=['present', 'suspended', 'parked', 'absent']),
         id=dict(type='int'),
         licname=dict(type='str'),
         ip=dict(type='str'),
+        family=dict(type='str', choices=list(FAMILY_NAMES)),
         nodes=dict(type='int'),
+        vms=dict(type='int'),
         addons=dict(type='dict'),
         period=dict(type='int', default=1, choices=list(PERIODS)),
+        trial=dict(type='bool', default=False),
         autoprolong=dict(type='int', choices=[0] + list(PERIODS)),
         skipbasket=dict(type='bool', default=True),
         renew_within_days=dict(type='int'),
         regenerate_key=dict(type='bool', default=False),
+        allow_tariff_change=dict(type='bool', default=False),
+        remoteid=dict(type='str'),
+        resume_suspended=dict(type='bool', default=True),
+        reuse_parked=dict(type='bool', default=False),
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=300),
+        listing_max_age=dict(type='int', default=60),
     )
     spec.update(tariff_option_spec())
     return with_connection_options(
@@ -46,6 +54,6 @@ def argument_spec():
     )
 
 
-def run(client, params, check_mode=False):
-    """Bring the license to the desired state; the task result (changed, actions, license, diff)."""
-    return LicenseState(client, params, check_mode=check_mode).run()
+def run(client, params, check_mode=False, context=None):
+    """Bring the license to the desired state; the task result (changed, actions, license, diff, catalog)."""
+    return LicenseReconciler(client, params, check_mode=check_mode, context=context).run()

@@ -12,10 +12,10 @@ in any release.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import PERIODS, resolve_pricelist, tariff_option_spec
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import FAMILIES, FAMILY_NAMES, PERIODS, family_of, resolve_pricelist, tariff_option_spec
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import with_connection_options
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import BILLING, BillmanagerError
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._input import check_ids, normalize_ip
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import BILLING, BillmanagerError, LicenseError
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._input import check_ids, normalize_ip, order_period
 
 
 NAME = 'isp_license_check'
@@ -26,6 +26,8 @@ def argument_spec():
     spec = dict(
         ip=dict(type='str', required=True),
         period=dict(type='int', default=1, choices=list(PERIODS)),
+        trial=dict(type='bool', default=False),
+        family=dict(type='str', choices=list(FAMILY_NAMES)),
     )
     spec.update(tariff_option_spec())
     return with_connection_options(
@@ -46,8 +48,15 @@ def check_ip(client, params):
     ip = normalize_ip('ip', params['ip'])
     check_ids(params, 'pricelist')
     pricelist = resolve_pricelist(params)
+    family = family_of(params)
+    period = order_period(params, pricelist, family)[0]
+    func = FAMILIES[family].functions['checkip']
+    if func is None:
+        # Only soft.checkip is documented: guessing "available" could send an order that fails.
+        raise LicenseError('the billing API cannot be asked whether an IP can take a license of family %s '
+                           '(only soft has checkip); order it and the billing says so' % family)
     try:
-        client.call('soft.checkip', {'ip': ip, 'pricelist': pricelist, 'period': params['period']})
+        client.call(func, {'ip': ip, 'pricelist': pricelist, 'period': period})
     except BillmanagerError as exc:
         if exc.kind != BILLING or exc.err_type in ('access', 'missed') or exc.err_object in CHECK_FAILURES:
             raise

@@ -14,7 +14,13 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import STATUS_CHOICES, resolve_pricelist, tariff_option_spec
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import (
+    FAMILY_NAMES,
+    STATUS_CHOICES,
+    family_of,
+    resolve_pricelist,
+    tariff_option_spec,
+)
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import with_connection_options
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import LicenseError
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._identity import same_canonical_ip
@@ -34,6 +40,8 @@ def argument_spec():
         ip=dict(type='str'),
         status=dict(type='list', elements='str', choices=list(STATUS_CHOICES)),
         expiring_within_days=dict(type='int'),
+        family=dict(type='list', elements='str', choices=list(FAMILY_NAMES)),
+        parked=dict(type='bool'),
         details=dict(type='bool', default=False),
     )
     spec.update(tariff_option_spec())
@@ -41,11 +49,20 @@ def argument_spec():
                             supports_check_mode=True)
 
 
-def query_licenses(client, filters, today=None):
+def listed_families(filters):
+    """The families whose listing the filters leave possible, in listing order."""
+    families = list(filters.get('family') or FAMILY_NAMES)
+    if filters.get('product'):
+        families = [f for f in families if f == family_of(filters)]
+    return tuple(f for f in FAMILY_NAMES if f in families)
+
+
+def query_licenses(client, filters, today=None, warnings=None):
     """``isp_license_info``: the licenses matching every given filter, by id.
 
-    One ``soft`` call and filtering in memory; with ``details`` one
-    ``soft.edit`` read per match, and no more.
+    One listing per family the filters leave possible and filtering in
+    memory; with ``details`` one ``.edit`` read per match, and no more.
+    What cannot be judged is said in ``warnings`` (a list, when given).
     """
     today = today or datetime.date.today()
     # An empty filter is a mistake (an unset variable), not "any": it would match every license.
@@ -56,8 +73,9 @@ def query_licenses(client, filters, today=None):
     check_not_negative(filters, 'expiring_within_days')
     pricelist = resolve_pricelist(filters)
     statuses = filters.get('status')
-    matches = []
-    for record in list_licenses(client):
+    matches, unjudged = [], 0
+    listing = list_licenses(client, listed_families(filters))
+    for record in listing.records:
         if statuses and record['status'] not in statuses:
             continue
         if not statuses and record['status'] == 'deleted':
@@ -68,8 +86,12 @@ def query_licenses(client, filters, today=None):
             continue
         if wanted_ip and not same_canonical_ip(record['ip'], wanted_ip):
             continue
+        if filters.get('parked') is not None and record['parked'] != filters['parked']:
+            continue
         if filters.get('expiring_within_days') is not None:
             left = days_left(record, today)
+            if left is None and record['status'] != 'deleted':
+                unjudged += record['expiredate'] is None
             if left is None or left > filters['expiring_within_days']:
                 continue
         matches.append(record)
@@ -81,9 +103,16 @@ def query_licenses(client, filters, today=None):
         matches = [read_license(client, r) if details or r['pricelist'] is None else r for r in matches]
     if pricelist is not None:
         matches = [r for r in matches if r['pricelist'] == pricelist]
+    if warnings is not None:
+        warnings.extend(listing.warnings)
+        if unjudged:
+            warnings.append('expiring_within_days: %d license(s) have no end date the collection could read, '
+                            'so they could not be judged and are left out' % unjudged)
     return sorted(matches, key=lambda r: r['id'])
 
 
 def run(client, params, check_mode=False):
     """The licenses that match every given filter; never changes anything."""
-    return dict(changed=False, licenses=query_licenses(client, params))
+    warnings = []
+    licenses = query_licenses(client, params, warnings=warnings)
+    return dict(changed=False, licenses=licenses, warnings=warnings)

@@ -45,9 +45,11 @@ options:
       - The tariff by its catalog name (see M(ispsystem.billmanager.isp_license) for the
         catalog). One of O(product) and O(pricelist) is required; they are mutually exclusive.
     type: str
-    choices: [billmanager, billmanager_corporate, dcimanager, dcimanager_enterprise, dnsmanager,
-              ipmanager, ispmanager6_business, ispmanager6_host, ispmanager6_lite, ispmanager6_pro,
-              ispmanager_business, ispmanager_lite, vmmanager_cloud, vmmanager_kvm, vmmanager_ovz]
+    choices: [billmanager, billmanager_corporate, cloudlinux, dcimanager, dcimanager6,
+                dcimanager_enterprise, dnsmanager, ipmanager, ispmanager6_business,
+                ispmanager6_business_trial, ispmanager6_host, ispmanager6_lite, ispmanager6_pro,
+                ispmanager6_trial, ispmanager_business, ispmanager_lite, kernelcare, softaculous,
+                vmmanager6, vmmanager_cloud, vmmanager_kvm, vmmanager_ovz]
   pricelist:
     description:
       - The tariff by its raw id, for a tariff not in the catalog of O(product).
@@ -58,6 +60,17 @@ options:
     type: int
     choices: [1, 12]
     default: 1
+  trial:
+    description:
+      - Ask about the trial period (C(-100)) instead; implied by a trial-only product.
+    type: bool
+    default: false
+  family:
+    description:
+      - The family of a raw O(pricelist). Only V(soft) has C(soft.checkip); for the others
+        the task fails and says so, rather than guessing.
+    type: str
+    choices: [soft, platform, softexternal]
 notes:
   - The answer holds only for the moment of the call; another order can take the IP before
     yours. M(ispsystem.billmanager.isp_license) reports the billing system's refusal as well.

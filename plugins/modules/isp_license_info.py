@@ -55,9 +55,11 @@ options:
         M(ispsystem.billmanager.isp_license) for the catalog). Mutually exclusive with
         O(pricelist).
     type: str
-    choices: [billmanager, billmanager_corporate, dcimanager, dcimanager_enterprise, dnsmanager,
-              ipmanager, ispmanager6_business, ispmanager6_host, ispmanager6_lite, ispmanager6_pro,
-              ispmanager_business, ispmanager_lite, vmmanager_cloud, vmmanager_kvm, vmmanager_ovz]
+    choices: [billmanager, billmanager_corporate, cloudlinux, dcimanager, dcimanager6,
+                dcimanager_enterprise, dnsmanager, ipmanager, ispmanager6_business,
+                ispmanager6_business_trial, ispmanager6_host, ispmanager6_lite, ispmanager6_pro,
+                ispmanager6_trial, ispmanager_business, ispmanager_lite, kernelcare, softaculous,
+                vmmanager6, vmmanager_cloud, vmmanager_kvm, vmmanager_ovz]
   pricelist:
     description:
       - Only the licenses of this tariff, by its raw id. Mutually exclusive with O(product).
@@ -77,9 +79,21 @@ options:
         today or have ended.
       - Licenses without an end date never match.
     type: int
+  family:
+    description:
+      - Only the licenses of these families. Without it, all three; a family the filters
+        leave impossible (a O(product) of another family) is not listed at all.
+    type: list
+    elements: str
+    choices: [soft, platform, softexternal]
+  parked:
+    description:
+      - V(true) only the licenses in the reuse pool (IP C(0.0.0.0)), V(false) none of them.
+        Without it both.
+    type: bool
   details:
     description:
-      - Also read each matching license's key and exact tariff, one C(soft.edit) call per
+      - Also read each matching license's key and exact tariff, one C(.edit) call per
         license. Without it RV(licenses[].key) is null.
     type: bool
     default: false

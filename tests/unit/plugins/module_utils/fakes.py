@@ -199,7 +199,10 @@ class FakeBillmanager:
             self.faults.remove(fault)
             if not fault[2]:
                 raise fault[1]
-        answer = getattr(self, 'func_' + func.replace('.', '_'))(params)
+        handler = getattr(self, 'func_' + func.replace('.', '_'), None)
+        if handler is None:  # as the billing answers a function it does not have
+            raise refusal(func, 'Function %s not found' % func, 'missed', 'func')
+        answer = handler(params)
         if fault:
             raise fault[1]
         return answer
@@ -246,6 +249,8 @@ class FakeBillmanager:
         if self._taken(ip, lic['pricelist'], exclude=lic['id']):
             raise refusal('soft.edit', 'IP %s already has this license' % ip, 'exists', 'ip')
         lic['ip'], lic['licname'] = ip, params.get('licname') or lic['licname']
+        if 'autoprolong' in params:
+            lic['autoprolong'] = None if params['autoprolong'] in ('null', '', None) else int(params['autoprolong'])
         return {'ok': ''}
 
     def func_soft_order_param(self, params):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import CATALOG
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import LicenseError
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._engine import LicenseState
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._engine import LicenseReconciler
 
 from ansible_collections.ispsystem.billmanager.tests.unit.plugins.module_utils.fakes import TODAY, FakeBillmanager, FakeClock, lost_answer, refusal
 
@@ -27,7 +27,7 @@ COMPARED = ('licname', 'ip', 'pricelist', 'product', 'status', 'expiredate', 'au
 
 def run(fake, check_mode=False, clock=None, **options):
     clock = clock or FakeClock()
-    return LicenseState(fake, dict(DEFAULTS, **options), check_mode=check_mode, today=TODAY,
+    return LicenseReconciler(fake, dict(DEFAULTS, **options), check_mode=check_mode, today=TODAY,
                         sleep=clock.sleep, clock=clock.now).run()
 
 
@@ -97,13 +97,14 @@ def test_order_sends_the_fields_once_and_waits_for_the_key():
     record = result['license']
     assert (record['id'], record['status'], record['key']) == (100, 'active', 'KEY-0001')
     assert clock.sleeps == [0.25, 0.5, 1.0]  # three reads still processing, then active
-    assert result['diff'] == {'before': {}, 'after': record}
+    assert result['diff'] == {'before': {}, 'after': dict(record, key='********')}  # never the key in a diff
 
 
 def test_check_mode_order_predicts_a_record_without_id():
     record = run(FakeBillmanager(), check_mode=True, ip='10.0.0.9', product='ispmanager6_lite', period=12)['license']
     assert record == dict(id=None, licname='10.0.0.9', ip='10.0.0.9', pricelist=55227, product='ispmanager6_lite',
-                          status='active', expiredate='2027-03-10', autoprolong=None, key=None)
+                          status='active', expiredate='2027-03-10', autoprolong=None, key=None,
+                          family='soft', addons={}, parked=False)
 
 
 def test_order_into_the_cart_warns_and_does_not_wait():
@@ -119,7 +120,7 @@ def test_edit_sends_both_fields_and_the_new_key_is_returned():
     result = run(fake, id=7, ip='10.0.0.2', regenerate_key=True)
     assert fake.writes() == [('soft.edit', dict(elid=7, licname='web', ip='10.0.0.2', sok='ok')),
                              ('soft.edit', dict(elid=7, clicked_button='newkey', sok='ok'))]
-    assert result['license']['key'] == 'KEY-0002' != result['diff']['before']['key']
+    assert result['license']['key'] == 'KEY-0002' and result['diff']['before']['key'] == '********'
 
 
 def test_renew_sends_the_period():
@@ -132,7 +133,9 @@ def test_renew_sends_the_period():
 def test_absent_does_not_read_the_key():
     fake = FakeBillmanager(ONE)
     result = run(fake, licname='web', state='absent')
-    assert fake.funcs() == ['soft', 'soft.delete'] and result['license']['status'] == 'deleted'
+    # a delete is decided on a fresh read, like every write; no product: every family is listed
+    assert fake.funcs() == ['soft', 'platform', 'softexternal', 'soft.edit', 'soft.delete']
+    assert result['license']['status'] == 'deleted'
 
 
 # -- failures --------------------------------------------------------------------------
@@ -193,21 +196,35 @@ def test_lost_order_answer_adopts_exactly_the_license_it_created(names_only):
                                   'license 100, which that order created']
 
 
-def test_lost_order_answer_with_nothing_created_says_no_license_was_ordered():
-    fake = FakeBillmanager()
+def test_lost_order_answer_with_nothing_created_says_the_outcome_is_unknown_and_blocks_a_new_order():
+    fake, clock = FakeBillmanager(), FakeClock()
     fake.fail('soft.order.param', lost_answer('soft.order.param'))
-    error = failure(fake, ip='10.0.0.9', product='ispmanager_lite')
-    assert 'no license was ordered' in error.msg and 'Nothing was sent again' in error.msg
-    assert fake.funcs() == ['soft', 'soft.order.param', 'soft']
+    with pytest.raises(LicenseError) as info:
+        run(fake, clock=clock, ip='10.0.0.9', product='ispmanager_lite', wait_timeout=60)
+    error = info.value
+    # never "not ordered": the billing may still be processing it
+    assert 'outcome of the order is unknown' in error.msg and 'Nothing was sent again' in error.msg
+    assert 'no license was ordered' not in error.msg and error.result['outcome'] == 'unknown'
+    assert fake.funcs().count('soft.order.param') == 1
+    looks = fake.funcs()[fake.funcs().index('soft.order.param') + 1:]
+    assert len(looks) > 3 and set(looks) == {'soft'} and sum(clock.sleeps) <= 60
     assert error.result['changed'] is False and error.result['api_error']['ambiguous'] is True
+    # the next run does not order again while that order may still land
+    again = failure(fake, ip='10.0.0.9', product='ispmanager_lite')
+    assert 'may still be landing' in again.msg and fake.funcs().count('soft.order.param') == 1
+    # once the license shows up, a run adopts it through the listing, and orders nothing
+    fake.add(ip='10.0.0.9', pricelist=3541)
+    found = run(fake, ip='10.0.0.9', product='ispmanager_lite')
+    assert found['actions'] == [] and fake.funcs().count('soft.order.param') == 1
 
 
-def test_lost_order_answer_and_a_failed_list_ask_to_check_by_hand():
-    fake = FakeBillmanager()
+def test_lost_order_answer_keeps_looking_past_a_failed_list_and_adopts_the_license():
+    fake, clock = FakeBillmanager(), FakeClock()
     fake.fail('soft.order.param', lost_answer('soft.order.param'), after=True)
-    fake.fail('soft', lost_answer('soft'), skip=1)
-    error = failure(fake, ip='10.0.0.9', product='ispmanager_lite')
-    assert 'the order may have gone through' in error.msg and fake.funcs().count('soft.order.param') == 1
+    fake.fail('soft', lost_answer('soft'), skip=1)  # the first look after the lost answer fails
+    result = run(fake, clock=clock, ip='10.0.0.9', product='ispmanager_lite')
+    assert result['actions'] == ['order'] and fake.funcs().count('soft.order.param') == 1
+    assert 'adopted license 100' in result['warnings'][0]
 
 
 @pytest.mark.parametrize('func, options', [

@@ -57,9 +57,11 @@ def execute(name, fake, check_mode=False, diff_mode=False, **options):
 def test_a_change_without_diff_mode_has_no_diff():
     fake = FakeBillmanager(LICENSES)
     result = execute('isp_license', fake, licname='web', state='suspended')
+    catalog = result.pop('catalog')
     assert result == dict(changed=True, actions=['suspend'], license=dict(
         id=7, licname='web', ip='10.0.0.1', pricelist=3541, product='ispmanager_lite', status='suspended',
-        expiredate='2099-01-01', autoprolong=None, key='KEY-0001'))
+        expiredate='2099-01-01', autoprolong=None, key='KEY-0001', family='soft', addons={}, parked=False))
+    assert catalog['product'] == 'ispmanager_lite' and catalog['panel'] == 'ispmgr'
 
 
 def test_diff_mode_returns_before_and_after():
