@@ -180,7 +180,8 @@ def test_a_run_that_changes_nothing_costs_one_call_per_host(sandbox, tmp_path):
     names = ['web%d' % n for n in range(1, 6)]
     hosts = servers(tmp_path, *[(name, '127.0.0.%d' % (120 + n)) for n, name in enumerate(names)])
     for name, host in hosts.items():
-        sandbox.add_license(licname=name, ip=host['licensed_server_license_ip'], pricelist=ISPMGR6_LITE)
+        sandbox.add_license(licname=name, ip=host['licensed_server_license_ip'], pricelist=ISPMGR6_LITE,
+                            autoprolong=1)
     inv = inventory(tmp_path, sandbox, hosts)
     run = provision(tmp_path, sandbox, inv)  # installs the panels
     assert run.rc == 0, run
@@ -200,7 +201,8 @@ def test_the_hosts_of_a_run_share_one_listing(sandbox, tmp_path):
     names = ['web%d' % n for n in range(1, 4)]
     hosts = servers(tmp_path, *[(name, '127.0.0.%d' % (130 + n)) for n, name in enumerate(names)])
     for name, host in hosts.items():
-        sandbox.add_license(licname=name, ip=host['licensed_server_license_ip'], pricelist=ISPMGR6_LITE)
+        sandbox.add_license(licname=name, ip=host['licensed_server_license_ip'], pricelist=ISPMGR6_LITE,
+                            autoprolong=1)
     inv = inventory(tmp_path, sandbox, hosts)
     assert provision(tmp_path, sandbox, inv).rc == 0
     clear_logs(sandbox)
@@ -327,6 +329,8 @@ def test_the_installer_gets_the_key_on_no_command_line(sandbox, tmp_path, reads_
         'mgr5/etc/install.conf', 'mgr5/etc/ispmgr.lic', 'mgr5/etc/licctl.conf', 'mgr5/sbin/licctl']
 
 
+@pytest.mark.xfail(reason="needs the sandbox's softexternal family (CloudLinux, Softaculous), not on main yet",
+                   strict=False)
 def test_extra_products_in_the_same_run(sandbox, tmp_path):
     """CloudLinux and Softaculous beside ISPmanager: ordered on the same IP, each its own licname, reported."""
     hosts = servers(tmp_path, ('web1', '127.0.0.91'))
