@@ -196,7 +196,8 @@ def test_a_run_that_changes_nothing_costs_one_call_per_host(sandbox, tmp_path):
     assert set(listings) == {'soft'}, listings
 
 
-@pytest.mark.xfail(reason='needs engine: one account listing shared by the forks of a run', strict=False)
+@pytest.mark.xfail(reason='needs engine: the action plugin does not give the engine a run_id yet, so each '
+                          'fork lists the account itself', strict=False)
 def test_the_hosts_of_a_run_share_one_listing(sandbox, tmp_path):
     names = ['web%d' % n for n in range(1, 4)]
     hosts = servers(tmp_path, *[(name, '127.0.0.%d' % (130 + n)) for n, name in enumerate(names)])
@@ -380,8 +381,9 @@ def test_decommission_parks_and_a_new_server_reuses_the_license(sandbox, tmp_pat
     inv = inventory(tmp_path, sandbox, hosts)
     park = {'licensed_server_state': 'absent', 'licensed_server_decommission': 'park'}
 
-    run = provision(tmp_path, sandbox, inv, extra_vars=park, args=['--limit', 'old1'])
+    run = provision(tmp_path, sandbox, inv, extra_vars=park, args=['--limit', 'old1'], verbosity=1)
     assert run.rc == 0 and run.recap['old1']['changed'] == 1, run
+    assert lic['lickey'] not in run.output  # a parked record carries no key, even at -v
     parked = sandbox.license(lic['id'])
     assert (parked['ip'], parked['licname'], parked['status']) == ('0.0.0.0', 'free.lic', 3)
     assert 'soft.delete' not in sandbox.calls()
@@ -394,6 +396,7 @@ def test_decommission_parks_and_a_new_server_reuses_the_license(sandbox, tmp_pat
                     args=['--limit', 'new1'])
     assert run.rc == 0, run
     assert 'soft.order.param' not in sandbox.calls()
+    assert lic['lickey'] not in run.output
     reused = sandbox.license(lic['id'])
     assert (reused['ip'], reused['licname'], reused['status'], reused['expiredate']) == (
         '127.0.0.72', 'new1', 2, '2099-01-01')
