@@ -14,12 +14,15 @@ control API (loopback clients only) lets tests read the request log, inject
 transport faults, seed and patch licenses and change settings.  See
 ``sandbox/README.md``.
 
-Modules: ``sandbox_wire`` (wire format, catalog, dates), ``sandbox_state``
-(users, sessions, licenses, persistence), ``sandbox_api`` (the API functions),
-this file (HTTP, faults, request log, control API, command line).
+Modules: ``sandbox_wire`` (catalog, parameters, dates), ``sandbox_state``
+(users, sessions, licenses, persistence), ``sandbox_api`` (dispatch,
+authentication, ``service.*``), ``sandbox_families`` (the family table),
+``sandbox_licenses`` (the per-family functions), ``sandbox_render`` (the output
+formats), this file (HTTP, faults, request log, control API, command line).
 """
 
 import argparse
+import datetime
 import ipaddress
 import json
 import os
@@ -37,16 +40,23 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import panel_servers as panel  # noqa: E402  (needs the path above)
 import sandbox_api as api  # noqa: E402
+import sandbox_families as families  # noqa: E402
+import sandbox_render as render  # noqa: E402
 import sandbox_wire as wire  # noqa: E402
 from sandbox_state import LICENSE_FIELDS, Store, new_key  # noqa: E402
 
 DEFAULT_USERS = {"reseller": {"password": "sandbox-secret", "balance": 100000.0}}
 MASK = "********"
+# Parameters never written to the request log in clear (``authinfo`` keeps its user part).
+SECRET_PARAMS = ("password", "lickey", "key")
 
-FAULTS_BEFORE = ("http_502", "hang", "close", "html")
-FAULTS_AFTER = ("http_502_after_commit", "hang_after_commit", "close_after_commit", "truncated", "truncated_read")
+FAULTS_BEFORE = ("http_502", "hang", "close", "html", "delay")
+FAULTS_AFTER = ("http_502_after_commit", "hang_after_commit", "close_after_commit", "truncated", "truncated_read",
+                "delay_after_commit")
 FAULTS = FAULTS_BEFORE + FAULTS_AFTER
 DEFAULT_HANG_SECONDS = 10.0
+DEFAULT_DELAY_SECONDS = 1.0
+MAX_FAULT_SECONDS = 600.0  # every sleep is bounded
 
 HTML_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
             b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
@@ -73,6 +83,8 @@ class FaultQueue:
     def make(fault, func=None, times=1, seconds=None):
         if fault not in FAULTS:
             raise ControlError(400, "unknown fault %r, known: %s" % (fault, ", ".join(FAULTS)))
+        if seconds is not None and not 0 <= float(seconds) <= MAX_FAULT_SECONDS:
+            raise ControlError(400, "seconds must be between 0 and %d" % MAX_FAULT_SECONDS)
         return {"fault": fault, "func": func or None, "times": int(times),
                 "seconds": float(seconds) if seconds is not None else None}
 
@@ -117,17 +129,26 @@ class RequestLog:
         masked = dict(params)
         if "authinfo" in masked:
             masked["authinfo"] = masked["authinfo"].partition(":")[0] + ":" + MASK
-        if "password" in masked:
-            masked["password"] = MASK
+        for name in SECRET_PARAMS:
+            if name in masked:
+                masked[name] = MASK
         return masked
 
     def add(self, method, path, params, fault, user, query=()):
         """``query``: the names of the parameters that came in the URL (as an access log would show them)."""
+        now = time.time()
         with self.lock:
             self.seq += 1
-            entry = {"seq": self.seq, "time": time.time(), "method": method, "path": path,
+            entry = {"seq": self.seq, "time": now, "method": method, "path": path,
                      "func": params.get("func"), "params": self.mask(params), "fault": fault, "user": user,
-                     "query": sorted(set(query))}
+                     "query": sorted(set(query)),
+                     # Additions: the family the function belongs to (soft, platform, softexternal,
+                     # service; None for auth and unknown ones), the format asked for, and the
+                     # arrival time as UTC ISO 8601 (``time`` stays the epoch seconds).
+                     "family": families.family_of_func(params.get("func")),
+                     "out": params.get("out") or None,
+                     "timestamp": datetime.datetime.fromtimestamp(now, datetime.timezone.utc).isoformat(
+                         timespec="milliseconds")}
             self.entries.append(entry)
             if self.path:
                 with open(self.path, "a", encoding="utf-8") as handle:
@@ -297,7 +318,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(400, {"error": str(err)})
             return
         name = fault["fault"] if fault else None
-        seconds = DEFAULT_HANG_SECONDS if not fault or fault["seconds"] is None else fault["seconds"]
+        default_seconds = DEFAULT_DELAY_SECONDS if name in ("delay", "delay_after_commit") else DEFAULT_HANG_SECONDS
+        seconds = default_seconds if not fault or fault["seconds"] is None else fault["seconds"]
         self.server.request_log.add(method, path, params, name, api.claimed_user(store, params),
                                     query=[key for key, _value in parse_qsl(query, keep_blank_values=True)])
 
@@ -311,9 +333,18 @@ class Handler(BaseHTTPRequestHandler):
         if name == "hang":
             time.sleep(seconds)
             return self.drop()
+        if name == "delay":  # a slow billing: the call waits (outside the lock), then runs as usual
+            time.sleep(seconds)
 
+        out = params.get("out") or render.DEFAULT_FORMAT
         try:
-            payload = wire.dumps(api.execute(store, params)).encode("utf-8")
+            if out not in render.FORMATS:
+                # Answered in the default format: the one the client asked for does not exist.
+                answer = wire.ApiError("value", "out", "Unknown output format '%s'" % out, out).doc()
+                out = render.DEFAULT_FORMAT
+            else:
+                answer = api.execute(store, params)
+            payload, content_type = render.render(answer, out)
         except Exception:  # a sandbox bug: say so loudly instead of dropping the connection
             traceback.print_exc()
             return self.send_json(500, {"error": "sandbox internal error, see its stderr"})
@@ -326,12 +357,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.drop()
         if name == "close_after_commit":
             return self.drop()
-        if name == "truncated":  # well-formed HTTP, cut JSON: the client's JSON parser must fail
-            return self.send(200, payload[:max(1, len(payload) // 2)])
+        if name == "delay_after_commit":
+            time.sleep(seconds)
+        if name == "truncated":  # well-formed HTTP, cut body: the client's parser must fail
+            return self.send(200, payload[:max(1, len(payload) // 2)], content_type)
         if name == "truncated_read":  # announces the full length, sends half, closes
-            self.send(200, payload[:max(1, len(payload) // 2)], length=len(payload))
+            self.send(200, payload[:max(1, len(payload) // 2)], content_type, length=len(payload))
             return self.drop()
-        return self.send(200, payload)
+        return self.send(200, payload, content_type)
 
     # --- the control API -------------------------------------------------------
 
@@ -409,14 +442,27 @@ class Control:
             self.store.save()
         return {"ok": True, "deleted": count}
 
-    @staticmethod
-    def coerce(fields):
+    # Seeding conveniences beside the license fields: ``comment`` (a platform license's name,
+    # stored as ``licname``), ``trial`` (true: period -100, ends in TRIAL_DAYS, unless given),
+    # ``expired`` (true: ended yesterday, suspended unless a status is given).
+    SEED_EXTRAS = {"comment", "trial", "expired"}
+
+    @classmethod
+    def coerce(cls, fields):
         """Control-API license fields to their internal types."""
-        unknown = set(fields) - set(LICENSE_FIELDS) - {"id"}
+        unknown = set(fields) - set(LICENSE_FIELDS) - {"id"} - cls.SEED_EXTRAS
         if unknown:
             raise ControlError(400, "unknown license fields: %s" % ", ".join(sorted(unknown)))
         out = dict(fields)
         out.pop("id", None)
+        if "comment" in out:
+            out["licname"] = out.pop("comment")
+        if out.pop("trial", False):
+            out["period"] = wire.TRIAL
+            out.setdefault("expiredate", wire.period_end(wire.today(), wire.TRIAL))
+        if out.pop("expired", False):
+            out.setdefault("expiredate", (wire.today() - datetime.timedelta(days=1)).isoformat())
+            out.setdefault("status", wire.STATUS_SUSPENDED)
         for name in ("status", "pricelist", "period"):
             if name in out:
                 out[name] = int(out[name])
@@ -426,7 +472,18 @@ class Control:
             out["addons"] = {str(k): int(v) for k, v in (out["addons"] or {}).items()}
         if "lickey" in out:
             out["lickey"] = out["lickey"] or ""
+        if "family" in out and out["family"] not in families.FAMILIES:
+            raise ControlError(400, "unknown family %r, known: %s" % (out["family"], ", ".join(families.FAMILIES)))
+        if "pricelist" in out and "family" not in out:
+            out["family"] = wire.family_of(out["pricelist"])
         return out
+
+    @staticmethod
+    def default_ip(fields, prefix, number):
+        """A seeded license's IP: none for ``platform`` (not IP-bound), else a unique one."""
+        if fields.get("family", wire.family_of(fields.get("pricelist", 3541))) == "platform":
+            return ""
+        return Control.seed_ip(prefix, number)
 
     @staticmethod
     def seed_ip(prefix, number):
@@ -444,7 +501,7 @@ class Control:
         with self.store.lock:
             if "count" not in data:
                 fields = self.coerce(data)
-                fields.setdefault("ip", self.seed_ip("127.100.", self.store.next_id))
+                fields.setdefault("ip", self.default_ip(fields, "127.100.", self.store.next_id))
                 fields.setdefault("licname", fields["ip"])
                 if fields.get("status", 2) in (wire.STATUS_ACTIVE, wire.STATUS_SUSPENDED):
                     fields.setdefault("lickey", new_key())
@@ -458,10 +515,13 @@ class Control:
             template = self.coerce(spec)
             status = template.get("status", wire.STATUS_ACTIVE)
             first = self.store.next_id
-            self.seed_ip(prefix, first + count - 1)  # fails early when the prefix is too small
+            if "ip" not in template:
+                self.default_ip(template, prefix, first + count - 1)  # fails early when the prefix is too small
             for dummy in range(count):
                 number = self.store.next_id
-                fields = dict(template, ip=self.seed_ip(prefix, number), licname="%s%d" % (name_prefix, number))
+                # A given ``ip`` (0.0.0.0: a pool of parked licenses) is used for every one.
+                ip = template["ip"] if "ip" in template else self.default_ip(template, prefix, number)
+                fields = dict(template, ip=ip, licname="%s%d" % (name_prefix, number))
                 if status in (wire.STATUS_ACTIVE, wire.STATUS_SUSPENDED) and "lickey" not in template:
                     fields["lickey"] = new_key()
                 if "addons" in fields:
@@ -477,6 +537,7 @@ class Control:
             except (KeyError, ValueError):
                 raise ControlError(404, "no license %s" % lic_id) from None
             lic.update(self.coerce(data))
+            self.store.list_cache.clear()
             self.store.save()
             return {"license": dict(lic)}
 
@@ -488,12 +549,15 @@ class Control:
                 "users": {name: {"balance": user["balance"]} for name, user in self.store.users.items()},
                 "prices": {str(k): v for k, v in self.store.prices.items()},
                 "sessions": len(self.store.sessions),
+                "page_size": self.store.page_size,
+                "status_column": self.store.status_column,
+                "localized_dates": self.store.localized_dates,
             }
 
     def set_config(self, data):
         """Settings now: processing_seconds, session_ttl, users {name: {password?, balance?}},
         balances {name: amount}, prices {id: monthly}, expire_sessions (bool)."""
-        known = {"processing_seconds", "session_ttl", "users", "balances", "prices", "expire_sessions"}
+        known = {"processing_seconds", "session_ttl", "users", "balances", "prices", "expire_sessions"} | set(SHAPES)
         if set(data) - known:
             raise ControlError(400, "unknown config keys: %s" % ", ".join(sorted(set(data) - known)))
         with self.store.lock:
@@ -515,8 +579,47 @@ class Control:
                 self.store.prices[int(price_id)] = float(price)
             if data.get("expire_sessions"):
                 self.store.sessions.clear()
+            for key in SHAPES:
+                if key in data:
+                    try:
+                        setattr(self.store, key, SHAPES[key](data[key]))
+                    except ValueError as err:
+                        raise ControlError(400, "%s: %s" % (key, err)) from None
             self.store.save()
         return self.config()
+
+
+# --- answer shapes: settings, the config file and the command line ----------------
+
+def shape_page_size(value):
+    """Rows per list page, or None (0, null, false) for unpaged lists."""
+    if value in (None, False, "", 0, "0", "null", "off"):
+        return None
+    size = int(value)
+    if size < 1:
+        raise ValueError("page_size must be a positive number of rows, or 0/null for off")
+    return size
+
+
+def shape_flag(value):
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def shape_dates(value):
+    """``localized_dates``: false/null (ISO, the default), true (``english``), or a style name."""
+    if value in (None, False, "", "false", "off", "null", "iso"):
+        return None
+    if value is True or value in ("true", "on"):
+        return "english"
+    if value not in wire.DATE_STYLES:
+        raise ValueError("localized_dates is true, false or one of %s" % ", ".join(wire.DATE_STYLES))
+    return value
+
+
+# Setting -> its parser; each is also a config-file key and a command-line option.
+SHAPES = {"page_size": shape_page_size, "status_column": shape_flag, "localized_dates": shape_dates}
 
 
 # --- command line ----------------------------------------------------------------
@@ -531,11 +634,20 @@ def parse_args(argv):
     parser.add_argument("--log-file", help="append every API request as a JSON line (secrets masked)")
     parser.add_argument("--processing-seconds", type=float, help="order -> active delay (default 1.0)")
     parser.add_argument("--session-ttl", type=float, help="session idle lifetime in seconds (default 3600)")
+    parser.add_argument("--page-size", type=int, help="page every list function: at most N rows per page "
+                        "(p_num/p_cnt/p_elems); default off")
+    parser.add_argument("--status-column", action="store_true", default=None,
+                        help="list rows carry status (1..5) and status_msg as plain columns instead of a $orig cell")
+    parser.add_argument("--localized-dates", nargs="?", const="english", choices=wire.DATE_STYLES,
+                        help="list dates localized: english ('Dec 1, 2026', the default style) or dotted "
+                        "('01.12.2026'); .edit reads stay YYYY-MM-DD")
     parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
     parser.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
+    if args.page_size is not None and args.page_size < 0:
+        parser.error("--page-size is a number of rows (0: off)")
     return args
 
 
@@ -570,6 +682,12 @@ def main(argv=None):
         else config.get("processing_seconds", 1.0)
     ttl = args.session_ttl if args.session_ttl is not None else config.get("session_ttl", 3600)
     store = Store(args.state, config.get("users") or DEFAULT_USERS, processing, ttl, config.get("prices"))
+    for key, parse in SHAPES.items():  # the command line wins over the config file
+        value = getattr(args, key)
+        if value is None:
+            value = config.get(key)
+        if value is not None:
+            setattr(store, key, parse(value))
     context = None
     if args.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

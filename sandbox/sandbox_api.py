@@ -6,22 +6,20 @@
 """The license-reselling functions of the BILLmanager API, as the sandbox answers them.
 
 ``execute(store, params)`` takes the merged request parameters and returns the
-``out=json`` document (a dict, or ``wire.Raw`` JSON text for the big list).  API errors are returned as error documents,
-never raised: BILLmanager answers them with HTTP 200 and an ``error`` element.
+answer tree (``{"doc": ...}`` in the ``$`` convention, see ``sandbox_render``),
+which the server renders in the format ``out`` asks for.  API errors are
+returned as error documents, never raised: BILLmanager answers them with HTTP
+200 and an ``error`` element.
 
-Conventions copied from BILLmanager:
-- ``sok`` (any non-empty value, clients send ``sok=ok``) commits a change;
-  without it ``*.edit``/``*.order.param``/``service.*`` only answer the form.
-  ``soft.suspend``/``soft.resume`` act without ``sok`` (ISPsystem's own WHMCS
-  module sends none).
-- ``elid`` names the license; for suspend/resume/delete it may list several
-  ids separated by commas/spaces, as BILLmanager's group operations do.
+The per-family functions (``soft*``, ``platform*``, ``softexternal*``) are in
+``sandbox_licenses``; this module has authentication, dispatch and the two
+``service.*`` functions that serve every family.
 """
 
-import re
-import time
-
+import sandbox_families as families
+import sandbox_licenses as licenses
 import sandbox_wire as wire
+from sandbox_licenses import committed, deny
 from sandbox_state import new_key
 
 
@@ -72,24 +70,6 @@ def claimed_user(store, params):
     return None
 
 
-def committed(params):
-    return params.get("sok", "") != ""
-
-
-def elids(params):
-    ids = [part for part in re.split(r"[,\s]+", params.get("elid", "")) if part]
-    if not ids:
-        raise wire.missed("elid")
-    return ids
-
-
-def deny(lic, action):
-    return wire.ApiError("access", "elid", "Cannot %s license %s with status %s"
-                         % (action, lic["id"], wire.STATUS_NAMES.get(lic["status"], lic["status"])), lic["id"])
-
-
-# --- functions ---------------------------------------------------------------
-
 def func_auth(store, params):
     """``func=auth&username=U&password=P`` -> ``{"doc": {"auth": {"$id": SID, "$": SID}}}``."""
     username = params.get("username", "")
@@ -99,153 +79,30 @@ def func_auth(store, params):
     return {"doc": {"auth": {"$id": sid, "$": sid}}}
 
 
-# One row of ``func=soft`` as JSON text. Localized cells carry the machine value
-# in ``$orig``. Built with string formatting: 10,000 rows must take well under 0.2 s.
-ELEM_TEMPLATE = ('{"id":{"$":"%d"},"licname":%s,"ip":%s,"pricelist":{"$orig":"%d","$":%s},'
-                 '"createdate":%s,"expiredate":%s,"autoprolong":%s,"status":{"$orig":"%d","$":"%s"},'
-                 '"cost":{"$":"%.2f"}}')
-AUTOPROLONG_OFF = '{"$orig":"null","$":"Off"}'
+# --- service.*: every family ----------------------------------------------------------
 
-
-def list_elem(lic, prices):
-    autoprolong = lic.get("autoprolong")
-    pricelist = lic["pricelist"]
-    period = lic.get("period", 1)
-    return ELEM_TEMPLATE % (
-        lic["id"],
-        wire.text_json(lic["licname"]),
-        wire.text_json(lic["ip"]),
-        pricelist,
-        wire.quote(wire.CATALOG[pricelist][0] if pricelist in wire.CATALOG else "Tariff %s" % pricelist),
-        wire.text_json(lic.get("createdate")),
-        wire.text_json(lic.get("expiredate")),
-        AUTOPROLONG_OFF if not autoprolong else '{"$orig":"%d","$":%s}' % (
-            autoprolong, wire.quote(wire.AUTOPROLONG_NAMES.get(autoprolong, str(autoprolong)))),
-        lic["status"],
-        wire.STATUS_NAMES.get(lic["status"], "Unknown"),
-        wire.period_cost(pricelist, lic.get("addons"), period if period in wire.ORDER_PERIODS else 1, prices),
-    )
-
-
-def func_soft(store, user, params):
-    """The caller's licenses, deleted ones included, without keys.
-
-    Quirk kept on purpose: one license gives ``elem`` as an object, none gives
-    no ``elem`` at all (the way BILLmanager's XML-to-JSON conversion behaves).
-    """
-    now = time.time()
-    changed = False
-    for lic in store.licenses.values():
-        if lic["status"] == wire.STATUS_PROCESSING and lic["owner"] == user:
-            changed = store.advance(lic, now) or changed
-    if changed:
-        store.save()
-    cached = store.list_cache.get(user)
-    if cached is not None and cached[0] == store.version:
-        return cached[1]
-    rows = [list_elem(lic, store.prices) for lic in store.licenses.values() if lic["owner"] == user]
-    if not rows:
-        answer = wire.Raw('{"doc":{}}')
-    elif len(rows) == 1:
-        answer = wire.Raw('{"doc":{"elem":%s}}' % rows[0])
-    else:
-        answer = wire.Raw('{"doc":{"elem":[%s]}}' % ",".join(rows))
-    store.list_cache[user] = (store.version, answer)
-    return answer
-
-
-def func_soft_edit(store, user, params):
-    """Read (no ``sok``), change ip/licname, or ``clicked_button=newkey`` for a new key."""
-    lic = store.owned(user, params.get("elid", ""))
-    if not committed(params):
-        doc = {
-            "elid": {"$": str(lic["id"])},
-            "licname": wire.text(lic["licname"]),
-            "ip": wire.text(lic["ip"]),
-            "pricelist": {"$": str(lic["pricelist"])},
-            "status": {"$": str(lic["status"])},
-            "createdate": wire.text(lic.get("createdate")),
-            "expiredate": wire.text(lic.get("expiredate")),
-            "autoprolong": {"$": str(lic["autoprolong"]) if lic.get("autoprolong") else "null"},
-            "period": {"$": str(lic.get("period", 1))},
-            "lickey": wire.text(lic.get("lickey")),
-            "remoteid": wire.text(lic.get("remoteid")),
-        }
-        for addon_id, amount in sorted((lic.get("addons") or {}).items()):
-            doc["addon_%s" % addon_id] = {"$": str(amount)}
-        return {"doc": doc}
-    if params.get("clicked_button") == "newkey":
-        if lic["status"] != wire.STATUS_ACTIVE:
-            raise deny(lic, "issue a new key for")
-        lic["lickey"] = new_key()
-        store.save()
-        return wire.ok_doc(lickey=lic["lickey"])
-    if lic["status"] == wire.STATUS_DELETED:
-        raise deny(lic, "edit")
-    ip = wire.parse_ip(params, required=False) or lic["ip"]
-    licname = params.get("licname", "").strip() or lic["licname"]
-    if ip != lic["ip"]:
-        store.check_ip_free(ip, lic["pricelist"], exclude_id=lic["id"])
-    if (ip, licname) != (lic["ip"], lic["licname"]):
-        lic["ip"], lic["licname"] = ip, licname
-        store.save()
-    return wire.ok_doc(id=lic["id"])
-
-
-def validate_order(store, params):
-    """Checks shared by ``soft.order.param`` and ``soft.checkip``, in BILLmanager's order."""
-    pricelist = wire.parse_pricelist(params)
-    ip = wire.parse_ip(params)
-    period = wire.parse_period(params, wire.ORDER_PERIODS)
-    return pricelist, ip, period
-
-
-def func_order(store, user, params):
-    """Order a license; with ``skipbasket=on`` pay now, else put it in the cart (status 1)."""
-    if not committed(params):
-        # The order form: echoes the fields, creates nothing.
-        doc = {name: wire.text(params.get(name)) for name in ("pricelist", "period", "ip", "licname", "skipbasket")}
-        doc["autoprolong"] = wire.text(params.get("autoprolong") or "null")
-        if params.get("pricelist"):
-            pricelist = wire.parse_pricelist(params)
-            node_addon = wire.CATALOG[pricelist][1]
-            if node_addon:
-                doc["addon_%s" % node_addon] = {"$": params.get("addon_%s" % node_addon) or "0"}
-        return {"doc": doc}
-    pricelist, ip, period = validate_order(store, params)
-    addons = wire.parse_addons(params, pricelist)
-    autoprolong = wire.parse_autoprolong(params)
-    store.check_ip_free(ip, pricelist)
-    licname = params.get("licname", "").strip() or ip
-    day = wire.today()
-    fields = dict(licname=licname, ip=ip, pricelist=pricelist, addons=addons, period=period,
-                  autoprolong=autoprolong, owner=user, createdate=day.isoformat(), lickey="",
-                  ordered_at=time.time(), remoteid=params.get("remoteid") or None)
-    if params.get("skipbasket") == "on":
-        store.charge(user, wire.period_cost(pricelist, addons, period, store.prices))
-        fields.update(status=wire.STATUS_PROCESSING, expiredate=wire.period_end(day, period))
-    else:
-        # In the cart: not paid, not processed; BILLmanager shows the order date as end date.
-        fields.update(status=wire.STATUS_ORDERED, expiredate=day.isoformat())
-    lic = store.create(**fields)
-    store.save()
-    return wire.ok_doc(id=lic["id"])
-
-
-def func_checkip(store, user, params):
-    """Would an order of ``pricelist`` on ``ip`` pass? ``ok`` or the order's error."""
-    pricelist, ip, _period = validate_order(store, params)
-    store.check_ip_free(ip, pricelist)
-    return wire.ok_doc()
+def is_trial(lic):
+    return lic.get("period") == wire.TRIAL or wire.tariff_periods(lic["pricelist"]) == (wire.TRIAL,)
 
 
 def func_prolong(store, user, params):
-    """Renew: from the old end date while active/processing, from today when suspended."""
+    """Renew: from the old end date while active/processing, from today when suspended.
+
+    The answer holds ``newexpiredate`` twice: at ``doc/newexpiredate`` (what the
+    sandbox always answered) and at ``doc/doc/newexpiredate``, where ISPsystem's
+    own WHMCS module reads it (the real billing nests a ``doc`` in the answer).
+    A trial is not renewed: the license has to change to a paid tariff.
+    """
     lic = store.owned(user, params.get("elid", ""))
-    default = lic.get("period") if lic.get("period") in wire.PROLONG_PERIODS else 1
-    period = wire.parse_period(params, wire.PROLONG_PERIODS, default=default)
+    allowed = [p for p in wire.PROLONG_PERIODS if p in wire.tariff_periods(lic["pricelist"])] \
+        or list(wire.PROLONG_PERIODS)
+    default = lic.get("period") if lic.get("period") in allowed else allowed[0]
     if lic["status"] in (wire.STATUS_DELETED, wire.STATUS_ORDERED):
         raise deny(lic, "renew")
+    if is_trial(lic):
+        raise wire.ApiError("value", "period", "A trial license cannot be renewed; change its tariff plan "
+                            "to a paid one instead", params.get("period", ""))
+    period = wire.parse_period(params, allowed, default=default)
     cost = wire.period_cost(lic["pricelist"], lic.get("addons"), period, store.prices)
     if lic["status"] == wire.STATUS_SUSPENDED:
         start = wire.today()
@@ -262,76 +119,69 @@ def func_prolong(store, user, params):
         if not lic.get("lickey"):
             lic["lickey"] = new_key()
     store.save()
-    return wire.ok_doc(newexpiredate=newexpiredate)
+    return {"doc": {"ok": {}, "newexpiredate": {"$": newexpiredate},
+                    "doc": {"newexpiredate": {"$": newexpiredate}}}}
 
 
-def _group(store, user, params, allowed, action, new_status):
-    """Suspend/resume/delete every listed license, or none when one of them refuses."""
-    lics = [store.owned(user, elid) for elid in elids(params)]
-    for lic in lics:
-        if lic["status"] not in allowed:
-            raise deny(lic, action)
-    changed = False
-    for lic in lics:
-        if lic["status"] == new_status or (action == "resume" and lic["status"] == wire.STATUS_PROCESSING):
-            continue  # already there; resuming a license in processing leaves it processing
-        lic["status"] = new_status
-        if new_status == wire.STATUS_DELETED:
-            lic["lickey"] = ""
-        changed = True
-    if changed:
-        store.save()
-    return wire.ok_doc()
+def changepricelist_cost(store, lic, pricelist, addons, period):
+    """(cost, new expiredate) of a tariff change.
 
-
-def func_suspend(store, user, params):
-    """Active or suspended -> suspended (suspending twice is fine); processing refuses."""
-    return _group(store, user, params, (wire.STATUS_ACTIVE, wire.STATUS_SUSPENDED), "suspend", wire.STATUS_SUSPENDED)
-
-
-def func_resume(store, user, params):
-    """Suspended -> active; active/processing stay as they are; deleted/ordered refuse."""
-    return _group(store, user, params, (wire.STATUS_ACTIVE, wire.STATUS_SUSPENDED, wire.STATUS_PROCESSING),
-                  "resume", wire.STATUS_ACTIVE)
-
-
-def func_delete(store, user, params):
-    """Any status but deleted -> deleted (stays listed, key cleared). Needs ``sok``."""
-    if not committed(params):
-        lics = [store.owned(user, elid) for elid in elids(params)]
-        return {"doc": {"elid": {"$": ", ".join(str(lic["id"]) for lic in lics)}}}
-    return _group(store, user, params, (wire.STATUS_ORDERED, wire.STATUS_ACTIVE, wire.STATUS_SUSPENDED,
-                                        wire.STATUS_PROCESSING), "delete", wire.STATUS_DELETED)
+    From a paid license: the difference of the monthly prices for the paid
+    time left, by day (a 30-day month), the end date kept; a cheaper tariff
+    refunds nothing (a documented simplification: a billing would credit it).
+    From a trial: the full price of ``period`` of the new tariff, which starts
+    today (the trial's free time ends).
+    """
+    if is_trial(lic):
+        return wire.period_cost(pricelist, addons, period, store.prices), wire.period_end(wire.today(), period)
+    difference = (wire.monthly_price(pricelist, addons, store.prices)
+                  - wire.monthly_price(lic["pricelist"], lic.get("addons"), store.prices))
+    return round(max(0.0, difference) * wire.days_left(lic.get("expiredate")) / 30.0, 2), lic.get("expiredate")
 
 
 def func_changepricelist(store, user, params):
-    """Move a license to another tariff (no charge in the sandbox); the ``exists`` rule applies."""
+    """Move a license to another tariff of its family; charged, the key stays; the ``exists`` rule applies."""
     lic = store.owned(user, params.get("elid", ""))
     pricelist = wire.parse_pricelist(params)
+    target = wire.CATALOG[pricelist]
+    if target.family != lic.get("family"):
+        msg = "Tariff plan %s is a %s tariff; license %s is %s: the tariff can only change within one family" % (
+            pricelist, target.family, lic["id"], lic.get("family"))
+        raise wire.bad_value("pricelist", pricelist, msg)
+    if target.periods == (wire.TRIAL,):
+        raise wire.bad_value("pricelist", pricelist, "Tariff plan %s is a trial; a license cannot change to a "
+                             "trial" % pricelist)
     period = wire.parse_period(params, wire.ORDER_PERIODS, default=lic.get("period", 1))
+    if period not in target.periods or period == wire.TRIAL:
+        raise wire.bad_value("period", period, "Period %s is not available for tariff plan %s"
+                             % (period, pricelist))
     if lic["status"] == wire.STATUS_DELETED:
         raise deny(lic, "change the tariff of")
+    addons = {k: v for k, v in (lic.get("addons") or {}).items() if int(k) in target.addons.values()}
+    cost, expiredate = changepricelist_cost(store, lic, pricelist, addons, period)
     if not committed(params):
         return {"doc": {"elid": {"$": str(lic["id"])}, "pricelist": {"$": str(pricelist)},
-                        "period": {"$": str(period)}}}
+                        "period": {"$": str(period)}, "cost": {"$": "%.2f" % cost}}}
     if pricelist != lic["pricelist"]:
         store.check_ip_free(lic["ip"], pricelist, exclude_id=lic["id"])
-        node_addon = wire.CATALOG[pricelist][1]
-        lic["addons"] = {k: v for k, v in (lic.get("addons") or {}).items() if k == str(node_addon)}
-    lic["pricelist"] = pricelist
-    lic["period"] = period
+    store.charge(user, cost)
+    lic.update(pricelist=pricelist, period=period, addons=addons, expiredate=expiredate)
     store.save()
     return wire.ok_doc(id=lic["id"])
 
 
-FUNCTIONS = {
-    "soft": func_soft,
-    "soft.edit": func_soft_edit,
-    "soft.order.param": func_order,
-    "soft.checkip": func_checkip,
-    "service.prolong": func_prolong,
-    "soft.suspend": func_suspend,
-    "soft.resume": func_resume,
-    "soft.delete": func_delete,
-    "service.changepricelist": func_changepricelist,
-}
+def _bind(handler, family):
+    return lambda store, user, params: handler(family, store, user, params)
+
+
+def build_functions():
+    """``func`` -> handler, from the family table: one row per family, no per-family code here."""
+    table = {"service.prolong": func_prolong, "service.changepricelist": func_changepricelist}
+    for family in families.FAMILIES.values():
+        for func in families.family_functions(family):
+            action = func[len(family.name):]
+            table[func] = _bind(licenses.HANDLERS[action], family)
+    return table
+
+
+FUNCTIONS = build_functions()

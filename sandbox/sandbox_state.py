@@ -27,8 +27,12 @@ STATE_VERSION = 1
 # Fields of the internal license record (``GET /sandbox/licenses`` shows them).
 LICENSE_FIELDS = (
     "id", "licname", "ip", "pricelist", "addons", "period", "autoprolong", "status",
-    "createdate", "expiredate", "lickey", "owner", "ordered_at", "remoteid",
+    "createdate", "expiredate", "lickey", "owner", "ordered_at", "remoteid", "family",
 )
+# The IP the pool of parked licenses lives on (ISPsystem's WHMCS module parks
+# terminated licenses there as ``free.lic``): the billing takes any number of
+# licenses of any tariff on it, so the ``exists`` rule never applies there.
+PARK_IP = "0.0.0.0"
 
 
 def new_key():
@@ -55,6 +59,10 @@ class Store:
         # and version, so 50 forks listing 10,000 licenses do not rebuild it each time.
         self.version = 0
         self.list_cache = {}
+        # Answer shapes the real API may take (all off by default; see README "Shapes").
+        self.page_size = None  # rows per list page when the client sends no p_cnt
+        self.status_column = False  # status as its own column beside status_msg
+        self.localized_dates = None  # None, "english" or "dotted" list dates
         self._load()
 
     # --- persistence ---------------------------------------------------------
@@ -68,6 +76,7 @@ class Store:
                 user = self.users.setdefault(name, {"password": saved.get("password", ""), "balance": 0.0})
                 user["balance"] = float(saved.get("balance", user["balance"]))
             for lic in sorted(data.get("licenses", []), key=lambda item: int(item["id"])):
+                lic.setdefault("family", wire.family_of(lic.get("pricelist")))  # state files before families
                 self.licenses[int(lic["id"])] = lic
             self.next_id = max([int(data.get("next_id", 1))] + [i + 1 for i in self.licenses])
         self.save()
@@ -138,13 +147,14 @@ class Store:
             lic["lickey"] = new_key()
         return True
 
-    def owned(self, username, elid_raw):
-        """The caller's license ``elid`` (advanced); unknown or someone else's -> ``missed``/``elid``."""
+    def owned(self, username, elid_raw, family=None):
+        """The caller's license ``elid`` (advanced); unknown, someone else's or (with ``family``)
+        another family's -> ``missed``/``elid``: each family's functions see only its own licenses."""
         try:
             lic = self.licenses.get(int(str(elid_raw).strip()))
         except ValueError:
             lic = None
-        if lic is None or lic["owner"] != username:
+        if lic is None or lic["owner"] != username or (family is not None and lic.get("family") != family):
             if str(elid_raw).strip() == "":
                 raise wire.missed("elid")
             raise wire.ApiError("missed", "elid", "License %s not found" % elid_raw, elid_raw)
@@ -153,7 +163,10 @@ class Store:
         return lic
 
     def ip_taken(self, ip, pricelist, exclude_id=None):
-        """The ``exists`` rule: one non-deleted license of a tariff per IP (across all resellers)."""
+        """The ``exists`` rule: one non-deleted license of a tariff per IP (across all resellers),
+        except on the parking IP 0.0.0.0 and for licenses without an IP (``platform``)."""
+        if not ip or ip == PARK_IP:
+            return False
         for lic in self.licenses.values():
             if (lic["ip"] == ip and lic["pricelist"] == pricelist and lic["status"] != wire.STATUS_DELETED
                     and lic["id"] != exclude_id):
@@ -163,6 +176,19 @@ class Store:
     def check_ip_free(self, ip, pricelist, exclude_id=None):
         if self.ip_taken(ip, pricelist, exclude_id):
             raise wire.ApiError("exists", "ip", "A license of this type for IP %s already exists" % ip, ip)
+
+    def check_trial_free(self, lic_family, pricelist, ip, owner):
+        """One trial per product: per IP for IP-bound licenses (any reseller, any status, deleted
+        ones too: a trial is not handed out twice), per reseller for ``platform``."""
+        for lic in self.licenses.values():
+            if lic["pricelist"] != pricelist or lic.get("period") != wire.TRIAL:
+                continue
+            if ip and lic["ip"] == ip:
+                raise wire.ApiError("exists", "ip", "A trial of tariff plan %s was already used on IP %s"
+                                    % (pricelist, ip), ip)
+            if not ip and lic["owner"] == owner and lic.get("family") == lic_family:
+                raise wire.ApiError("exists", "pricelist", "A trial of tariff plan %s was already used"
+                                    % pricelist, pricelist)
 
     def create(self, **fields):
         """Add a license with the next id; defaults fill missing fields. The caller saves."""
@@ -187,5 +213,7 @@ class Store:
         }
         lic.update(fields)
         lic["id"] = lic_id
+        if not lic.get("family"):
+            lic["family"] = wire.family_of(lic["pricelist"])
         self.licenses[lic_id] = lic
         return lic

@@ -12,34 +12,73 @@ not import the collection it is used to test.
 """
 
 import calendar
+import collections
 import datetime
 import ipaddress
 import json
 
-# Tariff (pricelist) id -> (name, node addon id or None, monthly price).
-# Ids are those of the vendor's reseller guide plus the ISPmanager 6 tariffs.
-# The prices are invented; a yearly period costs ten months (as BILLmanager's
-# usual "2 months free" yearly discount).
+# The sandbox keeps its own copy of the catalog (the interface.md table, with
+# invented prices): it stands in for the vendor's billing system and must not
+# import the collection it is used to test.
+#
+# A tariff: display name, node addon id (or None; kept as field 1 for older
+# code), monthly price, family (``soft``, ``platform``, ``softexternal``: the
+# functions that handle it), named addons {name: addon id}, and the periods an
+# order accepts.  A yearly period costs ten months (BILLmanager's usual "2
+# months free").
+Tariff = collections.namedtuple("Tariff", "name node_addon price family addons periods")
+
+# Every period the sandbox has always accepted for the soft tariffs (kept so
+# existing users' tests keep passing): 1 month, 12 year, -100 trial, -50 day, 0 lifetime.
+ALL_PERIODS = (1, 12, -100, -50, 0)
+TRIAL = -100
+
+
+def _soft(name, price, node_addon=None):
+    return Tariff(name, node_addon, price, "soft", {"nodes": node_addon} if node_addon else {}, ALL_PERIODS)
+
+
 CATALOG = {
-    3541: ("ISPmanager Lite", None, 10.0),
-    4601: ("ISPmanager Business", 4602, 40.0),
-    5577: ("BILLmanager", None, 30.0),
-    5579: ("BILLmanager Corporate", None, 50.0),
-    3045: ("VMmanager KVM", 3049, 25.0),
-    3887: ("VMmanager Cloud", 3889, 45.0),
-    3651: ("VMmanager OVZ", 3698, 20.0),
-    3934: ("DCImanager", None, 35.0),
-    3936: ("DCImanager Enterprise", None, 48.0),
-    3136: ("DNSmanager", None, 5.0),
-    2891: ("IPmanager", None, 8.0),
-    55227: ("ISPmanager 6 Lite", None, 12.0),
-    55228: ("ISPmanager 6 Pro", None, 18.0),
-    55229: ("ISPmanager 6 Host", None, 30.0),
-    55230: ("ISPmanager 6 Business", 55236, 45.0),
+    3541: _soft("ISPmanager Lite", 10.0),
+    4601: _soft("ISPmanager Business", 40.0, 4602),
+    5577: _soft("BILLmanager", 30.0),
+    5579: _soft("BILLmanager Corporate", 50.0),
+    3045: _soft("VMmanager KVM", 25.0, 3049),
+    3887: _soft("VMmanager Cloud", 45.0, 3889),
+    3651: _soft("VMmanager OVZ", 20.0, 3698),
+    3934: _soft("DCImanager", 35.0),
+    3936: _soft("DCImanager Enterprise", 48.0),
+    3136: _soft("DNSmanager", 5.0),
+    2891: _soft("IPmanager", 8.0),
+    55227: _soft("ISPmanager 6 Lite", 12.0),
+    55228: _soft("ISPmanager 6 Pro", 18.0),
+    55229: _soft("ISPmanager 6 Host", 30.0),
+    55230: _soft("ISPmanager 6 Business", 45.0, 55236),
+    # Trial-only tariffs: period -100 and nothing else (Upmind's provider orders them so).
+    55239: Tariff("ISPmanager 6 Trial", None, 0.0, "soft", {}, (TRIAL,)),
+    55240: Tariff("ISPmanager 6 Business Trial", None, 0.0, "soft", {}, (TRIAL,)),
+    # The v6 platforms: not bound to an IP, ``comment`` instead of a name.
+    55163: Tariff("VMmanager 6", 55165, 40.0, "platform", {"nodes": 55165, "vms": 55164}, (1, 12, TRIAL)),
+    55161: Tariff("DCImanager 6", None, 60.0, "platform", {}, (1, 12, TRIAL)),
+    # Third-party licenses: monthly only.
+    9203: Tariff("CloudLinux", None, 14.0, "softexternal", {}, (1,)),
+    9204: Tariff("Softaculous", None, 3.0, "softexternal", {}, (1,)),
+    11738: Tariff("KernelCare", None, 3.5, "softexternal", {}, (1,)),
 }
 
-# Node addon id -> monthly price of one node.
-ADDON_PRICES = {4602: 4.0, 3049: 3.0, 3889: 5.0, 3698: 2.0, 55236: 4.5}
+# Addon id -> monthly price of one unit (nodes; VMmanager 6 also virtual machines).
+ADDON_PRICES = {4602: 4.0, 3049: 3.0, 3889: 5.0, 3698: 2.0, 55236: 4.5, 55165: 10.0, 55164: 0.5}
+
+
+def family_of(pricelist):
+    """The family of a tariff; one not in the catalog (seeded raw) is ``soft``, as the collection assumes."""
+    tariff = CATALOG.get(pricelist)
+    return tariff.family if tariff else "soft"
+
+
+def tariff_name(pricelist):
+    return CATALOG[pricelist].name if pricelist in CATALOG else "Tariff %s" % pricelist
+
 
 # Period codes: 1 month, 12 year, -100 trial, -50 day, 0 lifetime.
 # Value: (price multiplier of the monthly price, display name).
@@ -105,28 +144,8 @@ def ok_doc(**elements):
 
 
 def dumps(obj):
-    """Compact JSON text of a document (or the text itself for a ``Raw`` one)."""
-    if isinstance(obj, Raw):
-        return obj.text
+    """Compact JSON text (the state file, the control API)."""
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, check_circular=False)
-
-
-class Raw:
-    """A document already serialized (the 10,000-license list is built as text, for speed)."""
-
-    def __init__(self, text):
-        self.text = text
-
-
-# json's C string encoder: quotes and escapes a str, about ten times faster than json.dumps(str).
-quote = json.encoder.encode_basestring
-
-
-def text_json(value):
-    """``text()`` as JSON text."""
-    if value is None or value == "":
-        return "{}"
-    return '{"$":%s}' % quote(str(value))
 
 
 # --- values -----------------------------------------------------------------
@@ -158,6 +177,10 @@ def parse_period(params, allowed, default=1):
     return period
 
 
+def tariff_periods(pricelist):
+    return CATALOG[pricelist].periods if pricelist in CATALOG else ALL_PERIODS
+
+
 def parse_ip(params, name="ip", required=True):
     """A normalized IPv4/IPv6 address (``ipaddress`` rules)."""
     raw = params.get(name, "").strip()
@@ -181,23 +204,31 @@ def parse_autoprolong(params):
     raise bad_value("autoprolong", raw)
 
 
-def parse_addons(params, pricelist):
-    """``addon_<id>=N``: only the node addon of the tariff, N a non-negative integer."""
-    node_addon = CATALOG[pricelist][1]
-    addons = {}
+def parse_addons(params, pricelist, current=None):
+    """``addon_<id>=N``: only the tariff's own addons, N a non-negative integer.
+
+    ``current`` (an edit) starts from the license's amounts and ignores other addons;
+    an order starts from none and refuses another tariff's addon.
+    """
+    allowed = set(CATALOG[pricelist].addons.values()) if pricelist in CATALOG else set()
+    addons = dict(current or {})
     for name, raw in params.items():
         if not name.startswith("addon_"):
             continue
-        if name != "addon_%s" % node_addon:
-            raise bad_value(name, raw, "Addon %s is not available for tariff plan %s"
-                            % (name[len("addon_"):], pricelist))
+        addon_id = name[len("addon_"):]
+        if not addon_id.isdigit() or int(addon_id) not in allowed:
+            if current is not None:
+                continue  # an edit ignores fields its form does not have (the sandbox always did)
+            raise bad_value(name, raw, "Addon %s is not available for tariff plan %s" % (addon_id, pricelist))
+        if raw.strip() == "" and current is not None:
+            continue  # an edit form sends the field empty when it is not changed
         try:
             amount = int(raw.strip())
         except ValueError:
             raise bad_value(name, raw) from None
         if amount < 0:
             raise bad_value(name, raw, "The amount of %s must not be negative" % name)
-        addons[str(node_addon)] = amount
+        addons[addon_id] = amount
     return addons
 
 
@@ -205,7 +236,7 @@ def parse_addons(params, pricelist):
 
 def monthly_price(pricelist, addons, prices):
     """Monthly price of a tariff with its addons; ``prices`` holds overrides by id."""
-    base = prices.get(pricelist, CATALOG.get(pricelist, ("", None, 0.0))[2])
+    base = prices.get(pricelist, CATALOG[pricelist].price if pricelist in CATALOG else 0.0)
     total = float(base)
     for addon_id, amount in (addons or {}).items():
         total += float(prices.get(int(addon_id), ADDON_PRICES.get(int(addon_id), 0.0))) * int(amount)
@@ -243,3 +274,26 @@ def parse_date(value):
         return datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
         return today()
+
+
+def days_left(expiredate):
+    """Whole days of paid time from today to ``expiredate`` (0 when it has passed)."""
+    return max(0, (parse_date(expiredate) - today()).days)
+
+
+# Localized list dates (the ``localized_dates`` setting).  ``english``: what an
+# English-language BILLmanager 6 shows in its lists ("Dec 1, 2026"); ``dotted``:
+# the day-first form of its Russian-language default ("01.12.2026").
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DATE_STYLES = ("english", "dotted")
+
+
+def localized_date(value, style):
+    """``YYYY-MM-DD`` in a list's localized form; anything else (empty, unparsable) unchanged."""
+    try:
+        day = datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    if style == "dotted":
+        return "%02d.%02d.%04d" % (day.day, day.month, day.year)
+    return "%s %d, %04d" % (MONTH_ABBR[day.month - 1], day.day, day.year)

@@ -62,6 +62,8 @@ class SandboxControl:
         self.process = None
         self._settings = {}
         self._output = None
+        # More command-line options for the next start(), e.g. ["--page-size", "2", "--status-column"].
+        self.extra_args = []
 
     # --- addresses ---------------------------------------------------------
 
@@ -94,7 +96,7 @@ class SandboxControl:
                             ("--tls-cert", self.tls_cert), ("--tls-key", self.tls_key)):
             if value is not None:
                 cmd += [flag, str(value)]
-        return cmd
+        return cmd + [str(arg) for arg in self.extra_args]
 
     def start(self):
         """Start the server and wait (bounded) for its port file; returns self."""
@@ -246,10 +248,14 @@ class SandboxControl:
     def config(self):
         return self._control("GET", "config")
 
+    # Answer shapes the real API may take (README "Shapes"), kept across restart() like the others.
+    SHAPE_SETTINGS = ("page_size", "status_column", "localized_dates")
+
     def set_config(self, **settings):
         """processing_seconds, session_ttl, users={name: {password, balance}}, balances={name: n},
-        prices={id: monthly}, expire_sessions=True."""
-        for key in ("processing_seconds", "session_ttl", "prices"):
+        prices={id: monthly}, expire_sessions=True; page_size=N (None: off), status_column=bool,
+        localized_dates=False|True|"english"|"dotted"."""
+        for key in ("processing_seconds", "session_ttl", "prices") + self.SHAPE_SETTINGS:
             if key in settings:
                 self._settings[key] = settings[key]
         return self._control("POST", "config", settings)
@@ -266,3 +272,24 @@ class SandboxControl:
                                          method="POST")
         with urllib.request.urlopen(request, timeout=timeout, context=self._ssl_context()) as response:
             return json.loads(response.read().decode("utf-8"))
+
+    def set_shapes(self, page_size=None, status_column=False, localized_dates=False):
+        """Switch the answer shapes at runtime (all off with no arguments)."""
+        return self.set_config(page_size=page_size, status_column=status_column, localized_dates=localized_dates)
+
+    def add_delay(self, func=None, seconds=1.0, times=1, after_commit=False):
+        """Delay the next ``times`` calls of ``func`` by ``seconds`` (before running them, or after
+        with ``after_commit``), so that concurrent clients overlap."""
+        return self.add_fault("delay_after_commit" if after_commit else "delay", func=func, times=times,
+                              seconds=seconds)
+
+    def call_raw(self, func, timeout=30, **params):
+        """One API call in any format (``out`` defaults to json): returns (content type, body text)."""
+        fields = {"func": func, "out": "json"}
+        if "auth" not in params and "authinfo" not in params and func != "auth":
+            fields["authinfo"] = self.authinfo
+        fields.update({key: str(value) for key, value in params.items() if value is not None})
+        request = urllib.request.Request(self.url, data=urllib.parse.urlencode(fields).encode("ascii"),
+                                         method="POST")
+        with urllib.request.urlopen(request, timeout=timeout, context=self._ssl_context()) as response:
+            return response.headers.get("Content-Type"), response.read().decode("utf-8")

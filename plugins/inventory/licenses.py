@@ -12,8 +12,8 @@ short_description: The servers licensed through a BILLmanager billing system, as
 version_added: 0.1.0
 description:
   - Reads the ISPsystem software licenses of a reseller's account (one listing per license
-    family: C(soft), C(platform), C(softexternal)) and makes one host per licensed IP, named by the
-    IP, with the license record in host variables. A license without an IP (family C(platform):
+    family, C(soft), C(platform) and C(softexternal)) and makes one host per licensed IP, named by the
+    IP, with the license record in host variables. A license without an IP (family C(platform),
     VMmanager 6, DCImanager 6) makes a host named by its licname (its comment), or C(license<id>)
     when that is empty.
   - Groups the hosts by product and by status, and supports the standard O(compose),
@@ -54,7 +54,7 @@ options:
     default: false
   include_parked:
     description:
-      - Also make hosts of parked licenses (the reuse pool, IP C(0.0.0.0)): they all share the
+      - Also make hosts of parked licenses (the reuse pool, IP C(0.0.0.0)); they all share the
         host C(0.0.0.0).
     type: bool
     default: false

@@ -7,6 +7,7 @@
 
 import calendar
 import datetime
+import json
 import time
 
 import requests
@@ -107,3 +108,55 @@ def add_months(day, months):
 
 def balance(sandbox, user=None):
     return sandbox.config()["users"][user or sandbox.username]["balance"]
+
+
+# --- other formats and families ---------------------------------------------------------
+
+def answer_in(sandbox, func, out, **params):
+    """One API call with ``out=OUT`` that must answer HTTP 200; returns (content type, body text)."""
+    response = post(sandbox, func, out=out, **params)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Length"] == str(len(response.content))
+    return response.headers["Content-Type"], response.text
+
+
+def xml_root(sandbox, func, **params):
+    """An ``out=xml`` answer parsed: the ``doc`` element (ElementTree)."""
+    import xml.etree.ElementTree as ET
+    ctype, text = answer_in(sandbox, func, "xml", **params)
+    assert ctype == "text/xml; charset=UTF-8"
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<doc')
+    root = ET.fromstring(text.encode("utf-8"))
+    assert root.tag == "doc"
+    return root
+
+
+def json_in(sandbox, func, out, **params):
+    """An ``out=sjson``/``bjson`` answer parsed."""
+    ctype, text = answer_in(sandbox, func, out, **params)
+    assert ctype == "application/json"
+    return json.loads(text)
+
+
+def family_order(sandbox, family, pricelist, period=1, **params):
+    """Order and pay a license of any family (``<family>.order.param``, skipbasket=on); returns its id."""
+    fields = dict(pricelist=pricelist, period=period, skipbasket="on", clicked_button="finish", sok="ok",
+                  autoprolong="null")
+    fields.update(params)
+    answer = ok(sandbox, family + ".order.param", **fields)
+    return int(answer["id"]["$"])
+
+
+def family_read(sandbox, family, elid):
+    """``<family>.edit`` without sok: the license's fields as {name: text or None}."""
+    answer = doc(sandbox, family + ".edit", elid=elid)
+    assert "error" not in answer, answer
+    return {key: value.get("$") for key, value in answer.items()}
+
+
+def family_elems(sandbox, family, **params):
+    """A family's list as a list of rows, whatever the quirk."""
+    answer = doc(sandbox, family, **params)
+    assert "error" not in answer, answer
+    found = answer.get("elem", [])
+    return found if isinstance(found, list) else [found]

@@ -365,7 +365,8 @@ def test_prolong_active_extends_from_old_expiredate(sandbox):
     lic_id = order(sandbox, "127.0.0.5")
     sandbox.patch_license(lic_id, expiredate="2030-01-31", status=2)
     answer = ok(sandbox, "service.prolong", elid=lic_id, period=1, sok="ok")
-    assert answer == {"ok": {}, "newexpiredate": {"$": "2030-02-28"}}  # day clamped to the month's end
+    # Day clamped to the month's end; also at doc/doc/newexpiredate, where ISPsystem's WHMCS module reads it.
+    assert answer == {"ok": {}, "newexpiredate": {"$": "2030-02-28"}, "doc": {"newexpiredate": {"$": "2030-02-28"}}}
     answer = ok(sandbox, "service.prolong", elid=lic_id, period=12, sok="ok")
     assert answer["newexpiredate"] == {"$": "2031-02-28"}
     assert read(sandbox, lic_id)["expiredate"] == "2031-02-28"

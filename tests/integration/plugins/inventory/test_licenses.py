@@ -109,9 +109,10 @@ def account(sandbox):
     return sandbox
 
 
-def record(ident, licname, ip, pricelist, product, status, expiredate, autoprolong=None, key=None):
+def record(ident, licname, ip, pricelist, product, status, expiredate, autoprolong=None, key=None, family='soft'):
     return dict(id=ident, licname=licname, ip=ip, pricelist=pricelist, product=product, status=status,
-                expiredate=expiredate, autoprolong=autoprolong, key=key)
+                expiredate=expiredate, autoprolong=autoprolong, key=key, family=family, addons={},
+                parked=ip == '0.0.0.0')
 
 
 WEB1 = record(1, 'web1.example.com', '203.0.113.1', 55227, 'ispmanager6_lite', 'active', '2031-01-15', 1)

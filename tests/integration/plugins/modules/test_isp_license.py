@@ -47,7 +47,7 @@ def test_order_returns_the_key_after_waiting(sandbox, tmp_path, module_path):
     assert change['license'] == dict(
         id=lic['id'], licname='192.0.2.10', ip='192.0.2.10', pricelist=LITE, product='ispmanager6_lite',
         status='active', expiredate=add_months(datetime.date.today(), 1).isoformat(), autoprolong=1,
-        key=lic['lickey'])
+        key=lic['lickey'], family='soft', addons={}, parked=False)
     assert len(lic['lickey']) == 32
     [order] = play.calls('change')[1:2]
     assert order['func'] == 'soft.order.param'
