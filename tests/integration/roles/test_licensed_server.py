@@ -330,8 +330,6 @@ def test_the_installer_gets_the_key_on_no_command_line(sandbox, tmp_path, reads_
         'mgr5/etc/install.conf', 'mgr5/etc/ispmgr.lic', 'mgr5/etc/licctl.conf', 'mgr5/sbin/licctl']
 
 
-@pytest.mark.xfail(reason="needs the sandbox's softexternal family (CloudLinux, Softaculous), not on main yet",
-                   strict=False)
 def test_extra_products_in_the_same_run(sandbox, tmp_path):
     """CloudLinux and Softaculous beside ISPmanager: ordered on the same IP, each its own licname, reported."""
     hosts = servers(tmp_path, ('web1', '127.0.0.91'))
