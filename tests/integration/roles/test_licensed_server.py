@@ -331,18 +331,21 @@ def test_the_installer_gets_the_key_on_no_command_line(sandbox, tmp_path, reads_
 
 
 def test_extra_products_in_the_same_run(sandbox, tmp_path):
-    """CloudLinux and Softaculous beside ISPmanager: ordered on the same IP, each its own licname, reported."""
+    """CloudLinux, Softaculous and a VMmanager 6 beside ISPmanager: each its own licname, reported, parked."""
     hosts = servers(tmp_path, ('web1', '127.0.0.91'))
-    extras = {'licensed_server_extra_products': ['cloudlinux', {'product': 'softaculous', 'period': 1}]}
+    extras = {'licensed_server_extra_products': ['cloudlinux', {'product': 'softaculous', 'period': 1},
+                                                 {'product': 'vmmanager6', 'ip': None}]}
     inv = inventory(tmp_path, sandbox, hosts)
     run = provision(tmp_path, sandbox, inv, extra_vars=extras)
     assert run.rc == 0, run
     licenses = {lic['licname']: lic for lic in sandbox.licenses()}
-    assert sorted(licenses) == ['web1', 'web1-cloudlinux', 'web1-softaculous']
-    assert {lic['ip'] for lic in licenses.values()} == {'127.0.0.91'}
-    assert [lic['pricelist'] for _n, lic in sorted(licenses.items())] == [ISPMGR6_LITE, 9203, 9204]
+    assert sorted(licenses) == ['web1', 'web1-cloudlinux', 'web1-softaculous', 'web1-vmmanager6']
+    assert [licenses[name]['ip'] for name in sorted(licenses)][:3] == ['127.0.0.91'] * 3
+    assert not licenses['web1-vmmanager6']['ip']  # a platform license is not bound to an IP
+    assert [lic['pricelist'] for _n, lic in sorted(licenses.items())] == [ISPMGR6_LITE, 9203, 9204, 55163]
     assert licctl_info(hosts['web1']['licensed_server_panel_root']) == licenses['web1']['id']
     assert 'clnreg_ks' in run.stdout and 'Softaculous activates by IP' in run.stdout
+    assert 'VMmanager 6 is licensed by its comment' in run.stdout
     for lic in licenses.values():
         assert lic['lickey'] not in run.output
     clear_logs(sandbox)
@@ -352,7 +355,16 @@ def test_extra_products_in_the_same_run(sandbox, tmp_path):
     per_license, _listings = api_calls_by_license(sandbox)
     assert per_license == {lic['id']: 1 for lic in licenses.values()}, sandbox.calls()
     assert 'clnreg_ks' not in run.stdout  # said once, on the run that ordered it
-    assert not [call for call in sandbox.calls() if not call.endswith(('soft', 'softexternal', '.edit'))]
+    assert not [call for call in sandbox.calls() if not call.endswith(('soft', 'softexternal', 'platform', '.edit'))]
+
+    # Decommissioned with park: the IP-bound licenses go to the pool, the platform one cannot and is deleted.
+    run = provision(tmp_path, sandbox, inv, extra_vars=dict(extras, licensed_server_state='absent',
+                                                             licensed_server_decommission='park'))
+    assert run.rc == 0, run
+    after = {lic['id']: lic for lic in sandbox.licenses()}
+    for name in ('web1', 'web1-cloudlinux', 'web1-softaculous'):
+        assert (after[licenses[name]['id']]['ip'], after[licenses[name]['id']]['licname']) == ('0.0.0.0', 'free.lic')
+    assert after[licenses['web1-vmmanager6']['id']]['status'] == 4
 
 
 @pytest.mark.parametrize('clash', ['licname', 'ip'])
