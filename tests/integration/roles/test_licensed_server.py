@@ -358,8 +358,8 @@ def test_extra_products_in_the_same_run(sandbox, tmp_path):
     assert not [call for call in sandbox.calls() if not call.endswith(('soft', 'softexternal', 'platform', '.edit'))]
 
     # Decommissioned with park: the IP-bound licenses go to the pool, the platform one cannot and is deleted.
-    run = provision(tmp_path, sandbox, inv, extra_vars=dict(extras, licensed_server_state='absent',
-                                                             licensed_server_decommission='park'))
+    park = dict(extras, licensed_server_state='absent', licensed_server_decommission='park')
+    run = provision(tmp_path, sandbox, inv, extra_vars=park)
     assert run.rc == 0, run
     after = {lic['id']: lic for lic in sandbox.licenses()}
     for name in ('web1', 'web1-cloudlinux', 'web1-softaculous'):
