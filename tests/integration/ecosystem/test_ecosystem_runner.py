@@ -157,6 +157,10 @@ def run_job(tmp_path, sandbox, name, inventory):
     for path in sorted(glob.glob(os.path.join(artifacts, 'job_events', '*.json'))):
         with open(path, encoding='utf-8') as handle:
             events.append(json.load(handle))
+    # The credential's files reached the execution node where the environment names them.
+    injected = [name for name in os.listdir(str(controller / 'env')) if name.startswith('tmp')]
+    for name in injected:
+        assert (node / 'env' / name).read_text() == (controller / 'env' / name).read_text(), name
     return {'rc': process.returncode, 'stdout': process.stdout, 'artifacts': artifacts, 'events': events,
             'controller': controller, 'node': node}
 
