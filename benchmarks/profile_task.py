@@ -53,7 +53,7 @@ def phases(stats):
     worker = cumulative(stats, 'executor/process/worker.py', '_run')
     action = cumulative(stats, 'plugin_utils/controller_action.py', 'run')
     validate = cumulative(stats, 'module_utils/common/arg_spec.py', 'validate')
-    environment = cumulative(stats, 'plugins/action/__init__.py', '_compute_environment_string')
+    environment = cumulative(stats, 'plugin_utils/controller_action.py', '_task_environment')
     executed = cumulative(stats, 'module_utils/_operation.py', 'execute')
     http = cumulative(stats, 'requests/sessions.py', 'request')
     decode = cumulative(stats, 'requests/models.py', 'json')
@@ -62,7 +62,7 @@ def phases(stats):
         ('ansible-core around the action plugin: task executor, templating, connection object', worker - action),
         ('the action plugin `run()`', action),
         ('- argument validation (`ArgumentSpecValidator`)', validate),
-        ('- the task environment (`_compute_environment_string`)', environment),
+        ('- the task environment (`_task_environment`)', environment),
         ('- `execute()`', executed),
         ('  - HTTP (requests: session, proxies from the environment, urllib3, socket)', http),
         ('  - JSON decoding', decode),
@@ -114,13 +114,13 @@ def profile_execute(sandbox, size):
     sandbox.wipe_licenses()
     sandbox.seed(size, pricelist=55227, ip_prefix='127.100.')
     params = params_for(sandbox, sandbox.licenses()[-1]['ip'])
-    result = execute('isp_license', params)  # warm up: imports, connection pool
+    result = execute(_isp_license, params)  # warm up: imports, connection pool
     assert result['changed'] is False and not result.get('failed'), result
     start, cpu = time.perf_counter(), time.process_time()
-    execute('isp_license', params)
+    execute(_isp_license, params)
     plain_wall, plain_cpu = time.perf_counter() - start, time.process_time() - cpu
     profile = cProfile.Profile(time.process_time)
-    profile.runcall(execute, 'isp_license', params)
+    profile.runcall(execute, _isp_license, params)
     return pstats.Stats(profile), plain_wall, plain_cpu
 
 
@@ -155,7 +155,7 @@ def session_reuse(sandbox):
 
     sandbox.wipe_licenses()
     sandbox.seed(10, pricelist=55227, ip_prefix='127.100.')
-    execute('isp_license', params_for(sandbox, sandbox.licenses()[-1]['ip']), client_factory=factory)
+    execute(_isp_license, params_for(sandbox, sandbox.licenses()[-1]['ip']), client_factory=factory)
     pools = list(clients[0]._http.adapters['http://'].poolmanager.pools._container.values())
     return sum(pool.num_connections for pool in pools), clients[0].calls
 

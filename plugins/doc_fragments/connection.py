@@ -17,22 +17,30 @@ options:
       - URL of the BILLmanager API endpoint that sells the licenses.
       - Any reseller can run its own BILLmanager; ISPsystem's own are
         C(https://api.ispsystem.com/manager/billmgr) and C(https://api.ispmanager.com/billmgr).
+      - A URL with credentials in it (C(https://user:password@...)) is refused before any call;
+        give them in O(api_username) and O(api_password).
+      - An C(http://) URL works, but the task warns that the password travels in clear text,
+        unless the host is this machine (C(localhost), C(127.0.0.0/8), C(::1)).
       - If not set, the environment variable E(BILLMANAGER_URL) is used.
     type: str
     default: https://api.ispsystem.com/manager/billmgr
   api_username:
     description:
       - User name of the reseller's account in the billing system.
-      - If not set, the environment variable E(BILLMANAGER_USERNAME) is used.
+      - Required. If not set, the environment variable E(BILLMANAGER_USERNAME) is used; when
+        neither is there, the task fails and names both.
     type: str
-    required: true
   api_password:
     description:
       - Password of O(api_username). It is sent in the body of a POST request, never in a URL,
         and never appears in the output of a task.
-      - If not set, the environment variable E(BILLMANAGER_PASSWORD) is used.
+      - Required. If not set, the environment variable E(BILLMANAGER_PASSWORD) is used.
+      - If that is not set either, the password is read from the file that the environment
+        variable E(BILLMANAGER_PASSWORD_FILE) names (one trailing newline is not part of it).
+        This keeps the password out of a process environment that gets recorded, such as
+        AWX's job artifacts; the collection's AWX credential type injects it that way.
+      - When none of them gives a password, the task fails and names all three.
     type: str
-    required: true
   auth_method:
     description:
       - V(authinfo) sends the credentials with every request.
@@ -64,7 +72,9 @@ options:
   api_retries:
     description:
       - How many times a read-only call is tried again after a connection error, a
-        timeout or an HTTP 5xx answer, with exponential backoff and jitter.
+        timeout or an HTTP 5xx answer. The pauses grow and are random (at least half a
+        second, then full jitter below 2, 4 and 8 seconds), so that parallel tasks do not
+        retry in lockstep.
       - Calls that change something (orders, renewals, edits, suspend, resume, delete)
         are never repeated, because an order costs money. When their answer is lost, the
         module reads the license again to find out what happened.
@@ -87,6 +97,9 @@ options:
       - URL of the BILLmanager API endpoint that sells the licenses.
       - Any reseller can run its own BILLmanager; ISPsystem's own are
         C(https://api.ispsystem.com/manager/billmgr) and C(https://api.ispmanager.com/billmgr).
+      - A URL with credentials in it (C(https://user:password@...)) is refused; an C(http://)
+        URL to another host than this one makes the plugin warn that the password travels in
+        clear text.
     type: str
     default: https://api.ispsystem.com/manager/billmgr
     env:
@@ -104,6 +117,9 @@ options:
         and never appears in an error message.
       - Required, in the inventory source or in the environment. Keep it out of the inventory
         source file, or encrypt it with Ansible Vault.
+      - When neither is set, the password is read from the file that the environment variable
+        E(BILLMANAGER_PASSWORD_FILE) names (one trailing newline is not part of it), as the
+        collection's AWX credential type injects it.
     type: str
     env:
       - name: BILLMANAGER_PASSWORD
@@ -141,7 +157,7 @@ options:
   api_retries:
     description:
       - How many times a read is tried again after a connection error, a timeout or an
-        HTTP 5xx answer, with exponential backoff and jitter. The plugin only reads.
+        HTTP 5xx answer, after growing random pauses. The plugin only reads.
     type: int
     default: 3
     env:

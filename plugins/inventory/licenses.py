@@ -114,7 +114,8 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.display import Display
 
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import HAS_REQUESTS
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import client_from_params
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import (
+    client_from_params, connection_problem, connection_warnings, read_password_file)
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import BillmanagerError, LicenseError
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._input import normalize_ip
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._listing import list_licenses, read_license
@@ -182,11 +183,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 # A source may say api_password: "{{ lookup('ansible.builtin.env', 'X') }}"
                 value = self.templar.template(value)
             params[name] = value
+        params['api_password'] = params['api_password'] or read_password_file()  # BILLMANAGER_PASSWORD_FILE
         missing = ['%s (or the environment variable %s)' % (name, env)
                    for name, env in REQUIRED if not params.get(name)]
         if missing:
             raise AnsibleError('The %s inventory plugin needs %s to read the licenses.'
                                % (self.NAME, ' and '.join(missing)))
+        problem = connection_problem(params)
+        if problem:
+            raise AnsibleError('The %s inventory plugin cannot use its options: %s' % (self.NAME, problem))
         return params
 
     def _fetch(self):
@@ -195,9 +200,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not HAS_REQUESTS:
             raise AnsibleError('The %s inventory plugin needs the Python library requests on the '
                                'controller (pip install requests).' % self.NAME)
-        if not params['validate_certs']:
-            display.warning('%s: validate_certs is false: the certificate of %s is not checked, so the '
-                            'credentials may go to an impostor' % (self.NAME, params['api_url']))
+        for warning in connection_warnings(params):
+            display.warning('%s: %s' % (self.NAME, warning))
         try:
             client = client_from_params(params)
             # Only licenses that make hosts: not deleted nor parked unless asked for.

@@ -3,12 +3,14 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The HTTP client of the BILLmanager API: one POST per call, answers decoded, errors typed.
+"""The HTTP client of the BILLmanager API: one POST per call, failures in plain words.
 
 Nothing here knows about licenses or about Ansible.  Every call is a POST of
 form fields to one endpoint (``func=<name>`` plus parameters, ``out=json``,
 ``lang=en``), so credentials travel in the body and never in a URL, a proxy
-log or the server's access log.
+log or the server's access log.  The body of an answer is read by ``_wire``,
+the credentials come from ``_auth``, and ``_retry`` decides what is tried
+again.
 
 Private to this collection: not an API for other collections, it may change
 in any release.
@@ -17,11 +19,15 @@ in any release.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import random
+import errno
 import re
-import time
+import socket
+import ssl
 import traceback
 import warnings
+from http.client import HTTPException
+
+from urllib.parse import urlsplit, urlunsplit
 
 try:
     import requests
@@ -32,8 +38,8 @@ except ImportError:  # pragma: no cover - exercised by ansible-test sanity
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._auth import authenticator
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import (
-    AUTH,
     CONNECTION,
     FORMAT,
     HTTP,
@@ -42,95 +48,78 @@ from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors impo
     TLS,
     BillmanagerError,
 )
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._wire import is_write, parse_error, plain, snippet
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._retry import with_retries
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._wire import (
+    NOT_BILLMANAGER_HINT,
+    decode_answer,
+    is_write,
+    looks_like_html,
+    snippet,
+)
 
+# What to check, by what failed: the option and its environment variable.
+CHECK_URL = 'Check api_url (or BILLMANAGER_URL)'
+CHECK_CA = ('If the billing system has a certificate of a private CA, set ca_path (or BILLMANAGER_CA_PATH) '
+            'to that CA\'s certificate')
+HOSTNAME_MISMATCH = 62  # X509_V_ERR_HOSTNAME_MISMATCH
+CERT_EXPIRED = 10  # X509_V_ERR_CERT_HAS_EXPIRED
+# connect() failures: the request never left (a send that fails later is a broken connection).
+NO_ROUTE = (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL)
+# Kinds whose message tells what was tried: the failures of the transport, not the billing's answers.
+TRANSPORT_KINDS = (CONNECTION, TIMEOUT, TLS, HTTP, FORMAT)
 
-# -- the client --------------------------------------------------------------
 
 class BillmanagerClient:
     """A connection to one BILLmanager, used by every module and plugin.
 
-    ``call()`` returns the answer's ``doc`` as plain Python (see ``plain``).
-    Reads are retried on connection errors, timeouts and 5xx with exponential
-    backoff and jitter; writes are sent exactly once.
+    ``call()`` returns the answer's ``doc`` as plain Python (``_wire.decode_doc``).
+    Reads are tried again on transient failures (``_retry``); writes are sent
+    exactly once.
     """
 
     def __init__(self, api_url, username, password, auth_method='authinfo',
                  validate_certs=True, ca_path=None, timeout=30, retries=3,
-                 http=None, sleep=time.sleep):
+                 http=None, sleep=None):
         if not HAS_REQUESTS:
             raise RuntimeError('the python library requests is required')
         self.api_url = api_url
+        self.shown_url = url_without_userinfo(api_url)
         self.username = username
         self._password = password
         self.auth_method = auth_method
+        self._auth = authenticator(auth_method, username, password)
         self.timeout = timeout
         self.retries = max(0, int(retries))
         self.verify = (ca_path or True) if validate_certs else False
         self._http = http or requests.Session()
-        self._sleep = sleep
-        self._session_id = None
+        self._sleep = sleep  # None: time.sleep, looked up at each pause
         self.calls = 0  # requests sent, for tests and benchmarks
 
     def __repr__(self):
-        return 'BillmanagerClient(%r, user=%r)' % (self.api_url, self.username)
+        return 'BillmanagerClient(%r, user=%r)' % (self.shown_url, self.username)
 
     def call(self, func, params=None, write=None):
         """Call ``func`` with ``params``; return the plain ``doc``."""
         params = dict(params or {})
         write = is_write(func, params) if write is None else (write or is_write(func, params))
-        attempts = 1 if write else 1 + self.retries
-        for attempt in range(attempts):
-            try:
-                return self._call_authenticated(func, params)
-            except BillmanagerError as exc:
-                if write or not exc.retryable or attempt + 1 >= attempts:
-                    if write and exc.kind in (TIMEOUT, CONNECTION, HTTP, FORMAT):
-                        # The request may have been carried out: a proxy's 502,
-                        # a lost or truncated answer all come after the fact.
-                        # A 4xx is a refusal before the application saw it.
-                        exc.ambiguous = not exc.never_sent and (
-                            exc.kind != HTTP or (exc.status or 0) >= 500)
-                    raise
-                self._sleep(self.backoff(attempt))
-        raise AssertionError('unreachable')  # pragma: no cover
-
-    @staticmethod
-    def backoff(attempt, base=0.5, cap=8.0):
-        """Exponential backoff with jitter: about 0.5, 1, 2, 4 s, never above ``cap``."""
-        delay = min(cap, base * (2 ** attempt))
-        return delay / 2 + random.uniform(0, delay / 2)
-
-    def _call_authenticated(self, func, params):
-        if self.auth_method != 'session':
-            return self._post(func, params, {'authinfo': '%s:%s' % (self.username, self._password)})
-        fresh = self._session_id is None
-        if fresh:
-            self._login()
         try:
-            return self._post(func, params, {'auth': self._session_id})
+            return with_retries(lambda: self._auth.call(self._post, func, params), write,
+                                self.retries, sleep=self._sleep)
         except BillmanagerError as exc:
-            # A session expires an hour after its last request and the server
-            # may have restarted: log in again once and repeat the call.  This
-            # is safe for writes too: an auth error means nothing was done.
-            if exc.kind != AUTH or fresh:
-                raise
-            self._session_id = None
-            self._login()
-            return self._post(func, params, {'auth': self._session_id})
+            if exc.kind in TRANSPORT_KINDS:
+                exc.message = self._scrub(' '.join(part for part in (
+                    exc.message.rstrip('.') + '.', self._tried(exc, write), exc.hint) if part))
+                exc.args = (exc.describe(),)
+            raise
 
-    def _login(self):
-        # Whatever goes wrong here, the call the session is for was not sent yet.
-        try:
-            doc = self._post('auth', {'username': self.username, 'password': self._password}, {})
-        except BillmanagerError as exc:
-            raise self._never_sent(exc)
-        session_id = doc.get('auth') if isinstance(doc, dict) else None
-        if isinstance(session_id, dict):  # the id only in the attribute: <auth id="..."/>
-            session_id = session_id.get('id')
-        if not session_id or not isinstance(session_id, str):
-            raise self._never_sent(BillmanagerError('auth', FORMAT, 'the answer holds no session id'))
-        self._session_id = session_id
+    def _tried(self, error, write):
+        """What was tried, in words: the URL, how often, over how long."""
+        if error.attempts > 1:
+            times = '%d times over %s' % (error.attempts, _duration(error.elapsed))
+        else:
+            times = 'once'
+        once = write and not error.never_sent and error.kind != TLS
+        return 'Tried %s %s%s.' % (self.shown_url, times, ' (a change is never sent twice)' if once else '')
 
     def _post(self, func, params, credentials):
         data = {'func': func, 'out': 'json', 'lang': 'en'}
@@ -145,63 +134,107 @@ class BillmanagerClient:
                     warnings.filterwarnings('ignore', message='Unverified HTTPS request')
                 response = self._http.post(self.api_url, data=data, timeout=self.timeout,
                                            verify=self.verify, allow_redirects=False)
-        except requests.exceptions.SSLError as exc:
-            raise BillmanagerError(func, TLS, self._scrub(
-                'TLS failure talking to %s: %s (set ca_path to the CA that signed its '
-                'certificate)' % (self.api_url, exc)))
-        except requests.exceptions.ConnectTimeout as exc:
-            raise self._never_sent(BillmanagerError(func, TIMEOUT, self._scrub(
-                'could not connect to %s within %s s' % (self.api_url, self.timeout))))
-        except requests.exceptions.Timeout:
-            raise BillmanagerError(func, TIMEOUT, 'no answer from %s within %s s' % (
-                self.api_url, self.timeout))
-        except requests.exceptions.ConnectionError as exc:
-            error = BillmanagerError(func, CONNECTION, self._scrub(
-                'connection to %s failed: %s' % (self.api_url, _without_reprs(exc))))
-            raise self._never_sent(error) if _refused(exc) else error
         except requests.exceptions.RequestException as exc:
-            raise BillmanagerError(func, CONNECTION, self._scrub(
-                'request to %s failed: %s' % (self.api_url, exc)))
+            raise self._transport_error(func, exc)
         return self._decode(func, response)
+
+    # -- failures in plain words ---------------------------------------------------
+
+    def _transport_error(self, func, exc):
+        """The BillmanagerError for a request that got no HTTP answer."""
+        host, port = _host_port(self.api_url)
+        if isinstance(exc, requests.exceptions.SSLError):
+            what, hint = self._tls_words(exc, host)
+            return _failure(func, TLS, self._scrub(what), hint)
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return _never_sent(_failure(func, TIMEOUT, (
+                'No connection to %s port %s within %s s: the host does not answer' % (host, port, self.timeout)),
+                '%s, and that a firewall or proxy lets this host reach it.' % CHECK_URL))
+        if isinstance(exc, requests.exceptions.Timeout):
+            return _failure(func, TIMEOUT, (
+                'No answer from %s within %s s: the billing system or a proxy on the way is slow or stuck'
+                % (host, self.timeout)), 'A larger api_timeout (or BILLMANAGER_TIMEOUT) may help.')
+        if isinstance(exc, requests.exceptions.ProxyError):
+            chain = list(_causes(exc))
+            refused = _any_instance(chain, (ConnectionRefusedError,))
+            error = _failure(func, CONNECTION, 'The proxy %s could not be reached for %s (%s)' % (
+                self._proxy() or '(from the environment)', host,
+                'connection refused' if refused else _os_reason(chain) or 'no connection'),
+                'Check the proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) of the host that runs the task.')
+            return _never_sent(error) if refused else error
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            # requests wraps urllib3's errors, which wrap the socket's: the socket's own
+            # exception types tell what happened (urllib3 2's NameResolutionError is
+            # raised from a socket.gaierror, its NewConnectionError from the OSError).
+            chain = list(_causes(exc))
+            if _any_instance(chain, (socket.gaierror,)):
+                return _never_sent(_failure(func, CONNECTION, (
+                    'The host name %s could not be resolved (no such name in DNS, or no DNS server reachable)'
+                    % host), '%s: its host name.' % CHECK_URL))
+            if _any_instance(chain, (ConnectionRefusedError,)):
+                return _never_sent(_failure(func, CONNECTION, (
+                    'Connection refused by %s port %s: nothing listens there' % (host, port)),
+                    '%s: its host and port.' % CHECK_URL))
+            unreachable = [e for e in chain if isinstance(e, OSError) and e.errno in NO_ROUTE]
+            if unreachable:
+                return _never_sent(_failure(func, CONNECTION, (
+                    'No connection to %s port %s could be made (%s)' % (host, port, unreachable[0].strerror)),
+                    '%s, and the network of this host.' % CHECK_URL))
+            reason = _os_reason(chain) or 'the connection was closed'
+            return _failure(func, CONNECTION, self._scrub(
+                'The connection to %s port %s broke before the answer came (%s)' % (host, port, reason)))
+        return _failure(func, CONNECTION, self._scrub('The request to %s failed: %s (%s)' % (
+            self.shown_url, type(exc).__name__, _os_reason(list(_causes(exc))) or exc)))
+
+    def _proxy(self):
+        """The proxy requests picks for api_url (the session's, else the environment's), without userinfo."""
+        try:
+            proxies = dict(requests.utils.get_environ_proxies(self.api_url))
+            proxies.update(getattr(self._http, 'proxies', None) or {})
+            proxy = requests.utils.select_proxy(self.api_url, proxies)
+        except (ValueError, TypeError, AttributeError, OSError):  # only for a message
+            return None
+        return url_without_userinfo(proxy) if proxy else None
+
+    def _tls_words(self, exc, host):
+        """(what failed, what to check) for a TLS failure."""
+        chain = list(_causes(exc))
+        verify = [e for e in chain if isinstance(e, ssl.SSLCertVerificationError)]
+        if verify:
+            detail = getattr(verify[0], 'verify_message', None) or getattr(verify[0], 'reason', None) or ''
+            code = getattr(verify[0], 'verify_code', None)
+            detail = 'certificate verify failed: %s' % detail if detail else 'certificate verify failed'
+            if code == HOSTNAME_MISMATCH or 'match' in detail.lower():
+                return ('TLS: the certificate of %s is not made for the name %s (%s)' % (self.shown_url, host, detail),
+                        'Make api_url (or BILLMANAGER_URL) name the host the way its certificate does.')
+            if code == CERT_EXPIRED:
+                return ('TLS: the certificate of %s has expired (%s)' % (self.shown_url, detail),
+                        'The billing system needs a new certificate.')
+            return ('TLS: the certificate of %s is not trusted (%s)' % (self.shown_url, detail), CHECK_CA + '.')
+        return ('TLS: the handshake with %s failed (%s)' % (self.shown_url, _ssl_reason(chain)),
+                '%s: https:// to a port that speaks TLS. %s.' % (CHECK_URL, CHECK_CA))
 
     def _decode(self, func, response):
         if not 200 <= response.status_code < 300:
-            raise BillmanagerError(func, HTTP, self._scrub('HTTP %s %s from %s: %s' % (
-                response.status_code, response.reason or '', self.api_url,
-                snippet(response.text))), status=response.status_code)
+            raise BillmanagerError(func, HTTP, self._scrub(self._status_words(response)),
+                                   status=response.status_code)
         try:
-            answer = response.json()
-        except ValueError:
-            if response.text.lstrip().startswith('{'):
-                # JSON that does not parse came from the billing system but broke off on
-                # its way (a proxy, the network): as transient as a reset connection.
-                error = BillmanagerError(func, FORMAT, self._scrub(
-                    'the answer is incomplete JSON (cut short on its way?): %s'
-                    % snippet(response.text)), status=response.status_code)
-                error.cut_short = True
-                raise error
-            raise BillmanagerError(func, FORMAT, self._scrub(
-                'the answer is not BILLmanager JSON (is api_url right?): %s'
-                % (snippet(response.text) or 'empty body')), status=response.status_code)
-        doc = answer.get('doc') if isinstance(answer, dict) else None
-        if not isinstance(doc, dict):
-            raise BillmanagerError(func, FORMAT, self._scrub(
-                'the answer has no "doc" element: %s' % snippet(response.text)),
-                status=response.status_code)
-        if 'error' in doc:
-            error = parse_error(func, doc['error'])
-            error.message = self._scrub(error.message)
-            error.args = (error.describe(),)  # built before the scrub: repr() shows args
-            raise error
-        result = plain(doc)
-        # An answer without children (no licenses: not even an ``elem``) is
-        # a leaf to plain(); the caller wants an empty doc.
-        return result if isinstance(result, dict) else {}
+            return decode_answer(func, response.content, response.status_code)
+        except BillmanagerError as exc:
+            exc.message = self._scrub(exc.message)
+            exc.args = (exc.describe(),)  # built before the scrub: repr() shows args
+            raise
 
-    @staticmethod
-    def _never_sent(error):
-        error.never_sent = True
-        return error
+    def _status_words(self, response):
+        status = response.status_code
+        words = 'HTTP %s %s from %s: %s' % (status, response.reason or '', self.shown_url,
+                                            snippet(response.text) or 'empty body')
+        if 300 <= status < 400:
+            return '%s. The API does not redirect: %s (it answered with a redirect to %s).' % (
+                words, NOT_BILLMANAGER_HINT, url_without_userinfo(response.headers.get('Location') or 'nowhere'))
+        if status in (404, 405, 410) or (status < 500 and looks_like_html(response.text)):
+            return '%s. This is no BILLmanager API: %s' % (words, NOT_BILLMANAGER_HINT)
+        return words
 
     def _scrub(self, message):
         """Remove the password from any text that may reach a user or a log."""
@@ -213,20 +246,77 @@ class BillmanagerClient:
         return message
 
 
-def _without_reprs(exc):
-    """urllib3's text without the ``<... object at 0x...>: `` reprs it embeds."""
-    return re.sub(r'<[^<>]* object at 0x[0-9a-fA-F]+>: ?', '', str(exc))
+def url_without_userinfo(url):
+    """``url`` without a ``user:password@`` part, to be shown anywhere."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc.rpartition('@')[2]
+    except (ValueError, AttributeError):
+        return url
+    if netloc == parts.netloc:
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def _refused(exc):
-    """True when the connection was never made, so the request never left."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
+def _host_port(url):
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return url, '?'
+    return host, port or (443 if parts.scheme.lower() == 'https' else 80)
+
+
+def _failure(func, kind, what, hint=None):
+    error = BillmanagerError(func, kind, what)
+    error.hint = hint
+    return error
+
+
+def _never_sent(error):
+    error.never_sent = True
+    return error
+
+
+def _causes(exc):
+    """``exc`` and what it wraps: requests wraps urllib3's errors, which wrap the socket's."""
+    queue, seen = [exc], set()
+    while queue:
+        exc = queue.pop(0)
+        if not isinstance(exc, BaseException) or id(exc) in seen:
+            continue
         seen.add(id(exc))
-        if type(exc).__name__ in ('NewConnectionError', 'ConnectionRefusedError', 'NameResolutionError'):
-            return True
-        reason = getattr(exc, 'reason', None)
-        args = getattr(exc, 'args', ())
-        exc = reason if isinstance(reason, BaseException) else (
-            args[0] if args and isinstance(args[0], BaseException) else exc.__cause__ or exc.__context__)
-    return False
+        yield exc
+        queue.append(getattr(exc, 'reason', None))
+        queue.extend(arg for arg in getattr(exc, 'args', ()) if isinstance(arg, BaseException))
+        queue.extend((exc.__cause__, exc.__context__))
+
+
+def _any_instance(chain, classes):
+    return any(isinstance(exc, classes) for exc in chain)
+
+
+def _os_reason(chain):
+    """The operating system's words for the first socket error in ``chain`` ('Connection reset by peer')."""
+    for exc in chain:
+        if isinstance(exc, OSError) and getattr(exc, 'strerror', None):
+            return exc.strerror
+    for exc in chain:
+        if isinstance(exc, (ConnectionError, socket.timeout, HTTPException)):
+            return str(exc) or type(exc).__name__
+    return None
+
+
+def _ssl_reason(chain):
+    """The TLS library's words: 'wrong version number', not urllib3's wrapping."""
+    for exc in chain:
+        if isinstance(exc, ssl.SSLError):
+            text = exc.strerror or str(exc)
+            return re.sub(r'^\[SSL: [A-Z_]+\] | \(_ssl\.c:\d+\)$', '', text)
+    return str(chain[-1]) if chain else None
+
+
+def _duration(seconds):
+    if seconds < 60:
+        return '%.1f s' % seconds
+    return '%d min %d s' % (seconds // 60, seconds % 60)

@@ -47,6 +47,9 @@ class BillmanagerError(Exception):
         self.ambiguous = ambiguous
         self.never_sent = False  # the connection was refused: certainly not carried out
         self.cut_short = False  # JSON that ends early: the answer broke off on its way
+        self.attempts = 1  # how many times the call was sent (see _retry)
+        self.elapsed = 0.0  # seconds from the first try to the failure
+        self.hint = None  # what a person should check (an option, its variable), or None
         super(BillmanagerError, self).__init__(self.describe())
 
     def __str__(self):
@@ -55,10 +58,9 @@ class BillmanagerError(Exception):
 
     @property
     def retryable(self):
-        """Transient for a read: worth another try after a pause."""
-        if self.kind in (CONNECTION, TIMEOUT) or self.cut_short:
-            return True
-        return self.kind == HTTP and (self.status or 0) >= 500
+        """Transient for a read: worth another try after a pause (the policy is in ``_retry``)."""
+        from ansible_collections.ispsystem.billmanager.plugins.module_utils._retry import transient
+        return transient(self)
 
     def describe(self):
         if self.kind in (AUTH, BILLING):

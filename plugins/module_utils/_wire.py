@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""BILLmanager's wire format: the "$" convention of ``out=json``, error elements, writes.
+"""BILLmanager's wire format: the body of an answer, the "$" convention of ``out=json``,
+error elements, and which calls are writes.
 
-Nothing here sends anything; ``_client`` does.
+Nothing here sends anything (``_client`` does) or knows about HTTP statuses.
 
 Private to this collection: not an API for other collections, it may change
 in any release.
@@ -14,16 +15,19 @@ in any release.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import AUTH, BILLING, BillmanagerError
+import json
+
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import AUTH, BILLING, FORMAT, BillmanagerError
 
 
 # Functions that change something even without ``sok=ok``.  BILLmanager's
 # suspend and resume commit without it (ISPsystem's own WHMCS module sends
 # none), so "has sok=ok" alone does not tell a write from a read.
-WRITE_FUNCTIONS = frozenset([
-    'soft.order.param', 'soft.suspend', 'soft.resume', 'soft.delete',
-    'service.prolong', 'service.changepricelist',
-])
+WRITE_FUNCTIONS = frozenset(
+    ['%s.%s' % (family, operation) for family in ('soft', 'platform', 'softexternal')
+     for operation in ('order.param', 'suspend', 'resume', 'delete')]
+    + ['service.prolong', 'service.changepricelist'])
+
 
 def is_write(func, params=None):
     """Return True when a call with these parameters changes something."""
@@ -47,18 +51,18 @@ def as_list(node):
     return [node]
 
 
-def text(node):
+def cell_text(node):
     """The display text of an element (``$``), '' for an empty element."""
     if isinstance(node, dict):
         return node.get('$', '')
     return '' if node is None else node
 
 
-def value(node):
+def cell_value(node):
     """The machine value of an element: ``$orig`` for a localized cell, else its text."""
     if isinstance(node, dict) and '$orig' in node:
         return node['$orig']
-    return text(node)
+    return cell_text(node)
 
 
 def attributes(node):
@@ -69,7 +73,7 @@ def attributes(node):
                 if k.startswith('$') and k not in ('$', '$orig'))
 
 
-def plain(node):
+def decode_doc(node):
     """Turn a ``$``-convention node into plain Python.
 
     A leaf becomes its machine value (``$orig`` before ``$``), an element with
@@ -77,7 +81,7 @@ def plain(node):
     One pass over each dict: a list of 10,000 licenses is 100,000 cells.
     """
     if isinstance(node, list):
-        return [plain(item) for item in node]
+        return [decode_doc(item) for item in node]
     if not isinstance(node, dict):
         return node
     children = None
@@ -85,7 +89,7 @@ def plain(node):
         if key[:1] != '$':
             if children is None:
                 children = {}
-            children[key] = plain(item)
+            children[key] = decode_doc(item)
     if children is None:
         if '$orig' in node:
             return node['$orig']
@@ -98,12 +102,15 @@ def plain(node):
     return children
 
 
-def parse_error(func, error):
+plain = decode_doc  # the former name, kept for the callers that still use it
+
+
+def error_from_element(func, error):
     """Build the exception for a ``doc.error`` element."""
     attrs = attributes(error)
     err_type = attrs.get('type')
-    message = text(error.get('msg')) if isinstance(error, dict) else ''
-    detail = text(error.get('detail')) if isinstance(error, dict) else ''
+    message = cell_text(error.get('msg')) if isinstance(error, dict) else ''
+    detail = cell_text(error.get('detail')) if isinstance(error, dict) else ''
     if not message:
         message = detail or 'error without a message'
     elif detail and detail != message:
@@ -113,6 +120,56 @@ def parse_error(func, error):
                             err_object=attrs.get('object'))
 
 
+parse_error = error_from_element  # the former name
+
+
+# -- an answer's body ------------------------------------------------------------
+
+NOT_BILLMANAGER_HINT = 'is api_url right? It is the option api_url, or BILLMANAGER_URL'
+
+
+def decode_answer(func, body, status=None):
+    """The ``doc`` of an ``out=json`` answer's body (bytes or text) as plain Python.
+
+    Raises the billing system's error for an ``error`` element, and a FORMAT
+    error for a body that is not BILLmanager JSON; such an error has
+    ``cut_short`` set when the JSON broke off on its way (a transient fault).
+    Bytes are parsed as they are (json detects UTF-8/16/32): no charset
+    guessing over a list of 10,000 licenses.
+    """
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        text = body.decode('utf-8', 'replace') if isinstance(body, bytes) else body
+        if text.lstrip().startswith('{'):
+            # JSON that does not parse came from the billing system but broke off on
+            # its way (a proxy, the network): as transient as a reset connection.
+            error = BillmanagerError(func, FORMAT, 'the answer is incomplete JSON (cut short on its way?): %s'
+                                     % snippet(text), status=status)
+            error.cut_short = True
+            raise error
+        raise BillmanagerError(func, FORMAT, 'the answer is not BILLmanager JSON (%s): %s'
+                               % (NOT_BILLMANAGER_HINT, snippet(text) or 'empty body'), status=status)
+    doc = answer.get('doc') if isinstance(answer, dict) else None
+    if not isinstance(doc, dict):
+        text = body.decode('utf-8', 'replace') if isinstance(body, bytes) else body
+        raise BillmanagerError(func, FORMAT, 'the answer has no "doc" element (%s): %s'
+                               % (NOT_BILLMANAGER_HINT, snippet(text)), status=status)
+    if 'error' in doc:
+        raise error_from_element(func, doc['error'])
+    result = decode_doc(doc)
+    # An answer without children (no licenses: not even an ``elem``) is
+    # a leaf to decode_doc(); the caller wants an empty doc.
+    return result if isinstance(result, dict) else {}
+
+
+def looks_like_html(body):
+    """True for a body that is an HTML page (a login page, a web server's 404)."""
+    start = (body or '').lstrip()[:200].lower()
+    return start.startswith('<!doctype html') or start.startswith('<html') or '<body' in start
+
+
 def snippet(body, limit=200):
+    """The start of a body on one line, for a message."""
     body = ' '.join((body or '').split())
     return body[:limit] + ('...' if len(body) > limit else '')

@@ -3,17 +3,32 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Run a module's license logic inside the controller's worker process.
+"""Run a module's ``main()`` inside the controller's worker process.
 
 Started as an ordinary module, every task costs a new Python process,
 module packaging and imports (0.4 to 0.5 s of CPU); the work itself is a
-few HTTP calls.  When the task runs on the controller anyway (``localhost``,
-``connection: local`` or ``delegate_to: localhost``), the action plugin
-validates the same argument spec and runs the same ``runner.execute()``
-in-process.  For any other host (an allow-listed proxy, say) it runs the
-module there, as Ansible always does; so does a task with ``async``, which
-needs a process that outlives the task.  tests/integration/plugins/action/
-proves both paths return the same; benchmarks/ measures what this saves.
+few HTTP calls.  The action plugins run the module's own ``run_module()``
+(module_utils/_operation.py) in the worker, with the AnsibleModule-compatible
+facade of ``_controller_module.py`` instead of AnsibleModule: same
+validation, same results, same masking.
+
+The fast path applies when the task runs on the controller as the
+controller's user: its connection is ``local`` (``localhost``,
+``connection: local``, ``delegate_to: localhost``), no ``become``, no
+``async``, and the controller's Python can import requests.  Otherwise the
+module runs as Ansible always runs it (``_execute_module``):
+
+- another host: the module must run there (an allow-listed proxy, say);
+- ``become``: the module would run as another user, with that user's
+  environment and files;
+- ``async``: it needs a process that outlives the task (async_wrapper);
+- no requests on the controller's Python (a pipx-installed ansible whose
+  ``ansible_python_interpreter`` points at another Python): the module runs
+  on that interpreter instead of the task failing;
+- an option the facade cannot handle on public API (``NotOnTheFastPath``).
+
+tests/integration/plugins/action/ proves both paths return the same and
+which path runs when; benchmarks/ measures what this saves.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,15 +37,29 @@ __metaclass__ = type
 import os
 
 from ansible import constants as C
-from ansible.errors import AnsibleActionFail, AnsibleError
-from ansible.module_utils.basic import remove_values
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
-from ansible.module_utils.common.parameters import sanitize_keys
+from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._operation import execute
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import HAS_REQUESTS
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._operation import run_module
+try:
+    from ansible_collections.ispsystem.billmanager.plugins.plugin_utils._controller_module import (
+        ControllerModule, ModuleExit, NotOnTheFastPath, TaskInputs)
+    FACADE_IMPORT_ERROR = None
+except ImportError as exc:  # an ansible-core without what the facade imports: the module path
+    FACADE_IMPORT_ERROR = str(exc)
+
+    # stand-ins so that run() reads the same; the fast path never starts then
+    class ModuleExit(Exception):
+        pass
+
+    class NotOnTheFastPath(Exception):
+        pass
+
+# What requests reads from os.environ at each call (trust_env): the proxies
+# (urllib's getproxies(): every *_proxy, any case, and no_proxy), the CA
+# bundle (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) and the netrc file (NETRC).
+_REQUESTS_VARIABLES = frozenset(['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'NETRC'])
 
 
 class ControllerAction(ActionBase):
@@ -42,84 +71,137 @@ class ControllerAction(ActionBase):
     _supports_async = True
 
     def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
         result = super(ControllerAction, self).run(tmp, task_vars)
-        # async needs a process that outlives the task (async_wrapper): the module path.
-        if self._task.async_val or not self._runs_on_controller():
-            wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-            result.update(self._execute_module(module_name=self._module_name(), module_args=self._task.args,
-                                               task_vars=task_vars, wrap_async=wrap_async))
-            return result
-        if not HAS_REQUESTS:
-            raise AnsibleActionFail('the Python library requests is required on the controller '
-                                    '(pip install requests): %s' % REQUESTS_IMPORT_ERROR)
-        spec = self.OPERATION.argument_spec()
-        argument_spec = spec.pop('argument_spec')
-        spec.pop('supports_check_mode', None)
-        validator = ArgumentSpecValidator(argument_spec, **spec)
-        # The task's environment holds for the whole task, as it does for a
-        # module: the BILLMANAGER_* fallbacks, and what requests reads at each
-        # call (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE, ...).
-        with _task_environment(self._task_environment()):
-            validation = validator.validate(dict(self._task.args))
-            no_log_values = validation._no_log_values
-            invocation = dict(module_args=sanitize_keys(
-                remove_values(dict(validation.validated_parameters), no_log_values), set()))
-            if validation.error_messages:
-                msg = validation.errors.msg
-                if isinstance(validation.errors[0], UnsupportedError):
-                    # word for word what AnsibleModule says
-                    msg = 'Unsupported parameters for (%s) module: %s' % (self._module_name(), msg)
-                result.update(failed=True, msg=remove_values(msg, no_log_values))
-                return self._with_invocation(result, invocation, task_vars)
-            for warning in validation._warnings:
-                self._display.warning(warning.get('warning', str(warning)) if isinstance(warning, dict)
-                                      else str(warning))
-            outcome = execute(self.OPERATION, validation.validated_parameters,
-                              check_mode=bool(self._play_context.check_mode),
-                              diff_mode=bool(self._play_context.diff))
-        # As AnsibleModule does: no_log values out, top-level booleans and None kept.
-        kept = dict((k, v) for k, v in outcome.items() if v is None or isinstance(v, bool))
-        result.update(remove_values(outcome, no_log_values))
-        result.update(kept)
-        return self._with_invocation(result, invocation, task_vars)
-
-    @staticmethod
-    def _with_invocation(result, invocation, task_vars):
-        """Add ``invocation`` when a module would: always before ansible-core 2.21, then
-        only with INJECT_INVOCATION (the action base passes it as _ansible_inject_invocation)."""
-        try:
-            inject = C.config.get_config_value('INJECT_INVOCATION', variables=task_vars)
-        except AnsibleError:  # an ansible-core without the setting: modules always return it
-            inject = True
-        if inject:
-            result['invocation'] = invocation
+        reason = self._module_path_reason()
+        if reason is None:
+            environment = self._task_environment()
+            task = TaskInputs(
+                module_name=self._module_name(),
+                args=self._task.args,
+                check_mode=bool(self._play_context.check_mode),
+                diff=bool(self._play_context.diff),
+                environment=environment,
+                inject_invocation=self._inject_invocation(task_vars),
+                run_id=controller_run_id(),
+                progress=self._progress_display(task_vars.get('inventory_hostname')),
+            )
+            try:
+                with _requests_environment(environment):
+                    run_module(ControllerModule.bind(task), self.OPERATION)
+            except ModuleExit as done:
+                result.update(done.result)
+                return result
+            except NotOnTheFastPath as exc:
+                reason = str(exc)
+            else:  # run_module() always ends in exit_json or fail_json
+                raise AnsibleError('%s: run_module() returned without a result' % self._module_name())
+        self._display.vvv('%s: running the module (%s)' % (self._module_name(), reason))
+        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        result.update(self._execute_module(module_name=self._module_name(), module_args=self._task.args,
+                                           task_vars=task_vars, wrap_async=wrap_async))
         return result
 
-    def _module_name(self):
-        return 'ispsystem.billmanager.%s' % self.OPERATION.NAME
-
-    def _task_environment(self):
-        """The task's ``environment`` keyword (play and block ones included), templated, as one dict."""
-        final = {}
-        self._compute_environment_string(final)
-        return final
+    def _module_path_reason(self):
+        """Why this task must run the module (see the module docstring), or None for the fast path."""
+        if self._task.async_val:
+            return 'async'
+        if not self._runs_on_controller():
+            return 'the connection is not local'
+        if self._play_context.become:
+            return 'become'
+        if not HAS_REQUESTS:
+            return "the controller's Python cannot import requests"
+        if FACADE_IMPORT_ERROR:
+            return 'the facade cannot be imported: %s' % FACADE_IMPORT_ERROR
+        return None
 
     def _runs_on_controller(self):
         """True when the task's connection is the local one."""
         return getattr(self._connection, 'transport', None) == 'local' or \
             self._play_context.connection == 'local'
 
+    def _module_name(self):
+        return 'ispsystem.billmanager.%s' % self.OPERATION.NAME
 
-class _task_environment:
-    """The task's ``environment`` keyword in os.environ while the task runs.
+    def _task_environment(self):
+        """The task's ``environment`` keyword as one dict, play's and block's included.
 
-    A module sees the task's environment; so must the in-process path: for
-    the BILLMANAGER_* fallbacks and for the proxy and CA variables requests
-    reads.  A worker process runs one task, so setting os.environ is safe.
+        ``self._task.environment`` (the keyword, parents' values first) and
+        ``self._templar`` are what every action plugin has; the merging order
+        is the documented one (the task wins).  ``_compute_environment_string``
+        would do the same but is private and returns a shell string.
+        """
+        final = {}
+        environments = self._task.environment
+        if environments is None:
+            return final
+        for environment in environments if isinstance(environments, list) else [environments]:
+            if not environment:
+                continue
+            templated = self._templar.template(environment)
+            if not isinstance(templated, dict):
+                raise AnsibleError('environment must be a dictionary, received %s (%s)'
+                                   % (templated, type(templated)))
+            final.update(templated)
+        return dict((str(name), str(value)) for name, value in final.items())
+
+    @staticmethod
+    def _inject_invocation(task_vars):
+        """Whether a module would add ``invocation``: always before ansible-core 2.21, then
+        only with INJECT_INVOCATION (which the action base passes to modules; core's own
+        action plugins read it the same way)."""
+        try:
+            return bool(C.config.get_config_value('INJECT_INVOCATION', variables=task_vars))
+        except AnsibleError:  # an ansible-core without the setting: modules always return it
+            return True
+
+    def _progress_display(self, host):
+        """``billmanager_progress``: the message at ``-v``, shown as the task's host's."""
+        display = self._display
+
+        def progress(msg):
+            display.v(msg, host=host)
+        return progress
+
+
+def controller_run_id():
+    """A string naming the current ``ansible-playbook`` run on this controller, or None.
+
+    Each task runs in a worker forked from the main ``ansible-playbook``
+    process (ansible.utils.multiprocessing uses the fork context), so the
+    worker's parent is the same process for every task and fork of one run.
+    Its pid alone is reused by later runs; with the boot id and its start
+    time (field 22 of /proc/<pid>/stat, in clock ticks since boot) it names
+    one run.  Without /proc (not Linux) there is no cheap, reliable start
+    time: None, as in a module process, so nothing keyed on it is shared.
+    """
+    parent = os.getppid()
+    try:
+        with open('/proc/%d/stat' % parent) as stat:
+            # the command name (field 2) may hold spaces and parentheses: count after the last ')'
+            start_time = stat.read().rsplit(')', 1)[1].split()[19]
+        with open('/proc/sys/kernel/random/boot_id') as boot:
+            boot_id = boot.read().strip()
+    except (OSError, IndexError):
+        return None
+    return '%s-%d-%s' % (boot_id, parent, start_time)
+
+
+class _requests_environment:
+    """The task's proxy, CA and netrc variables in os.environ while run_module() runs.
+
+    requests reads them from os.environ at each call (``trust_env``); there is
+    no way to hand them to it per session that covers all of them (netrc,
+    no_proxy matching, the CA bundle).  A worker process runs one task and
+    nothing else meanwhile, so the swap is seen by this task only, and it is
+    undone afterwards.  The BILLMANAGER_* fallbacks get the task environment
+    from the facade instead; other variables would change nothing here.
     """
 
     def __init__(self, environment):
-        self.values = dict((str(k), str(v)) for k, v in (environment or {}).items())
+        self.values = dict((name, value) for name, value in environment.items()
+                           if name in _REQUESTS_VARIABLES or name.lower().endswith('_proxy'))
         self.saved = {}
 
     def __enter__(self):

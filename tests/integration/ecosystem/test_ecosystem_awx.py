@@ -35,7 +35,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.ispsystem.billmanager.plugins.doc_fragments.connection import ModuleDocFragment
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import connection_argument_spec
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import (
+    PASSWORD_FILE_VARIABLE,
+    connection_argument_spec,
+)
 from ecosystem_helpers import REPO, run, tool
 from playbook_runner import ansible_env, run_playbook
 from sandbox_control import SandboxControl
@@ -175,11 +178,14 @@ def test_the_credential_type_is_what_awx_accepts():
 def test_the_injectors_set_exactly_the_variables_the_modules_and_the_inventory_plugin_read():
     env = credential_type()['injectors']['env']
     module_names = module_env_names()
+    # the password through a file AWX writes, never in the job's recorded environment
+    module_names['api_password'] = PASSWORD_FILE_VARIABLE
     assert sorted(env) == sorted(module_names.values())
-    assert sorted(env) == sorted(['BILLMANAGER_URL', 'BILLMANAGER_USERNAME', 'BILLMANAGER_PASSWORD',
+    assert sorted(env) == sorted(['BILLMANAGER_URL', 'BILLMANAGER_USERNAME', 'BILLMANAGER_PASSWORD_FILE',
                                   'BILLMANAGER_AUTH_METHOD', 'BILLMANAGER_VALIDATE_CERTS', 'BILLMANAGER_CA_PATH',
                                   'BILLMANAGER_TIMEOUT', 'BILLMANAGER_RETRIES'])
     inventory = inventory_env_names()
+    module_names['api_password'] = 'BILLMANAGER_PASSWORD'
     assert {option: [name] for option, name in module_names.items()} == inventory
 
 
@@ -197,6 +203,10 @@ def test_each_option_gets_its_own_field_and_the_password_is_secret(tmp_path):
         if option == 'ca_path':
             with open(env[names[option]], encoding='utf-8') as handle:
                 assert handle.read() == 'PEM'
+        elif option == 'api_password':
+            assert names[option] not in env
+            with open(env[PASSWORD_FILE_VARIABLE], encoding='utf-8') as handle:
+                assert handle.read().rstrip('\n') == 'p1'
         else:
             assert env[names[option]] == inputs[field], option
     assert sorted(FIELD_OF_OPTION) == sorted(names)

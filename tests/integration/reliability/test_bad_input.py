@@ -25,9 +25,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import json
 import os
 import random
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
@@ -35,9 +37,11 @@ from reliability_helpers import (
     CHECK,
     INFO,
     LICENSE,
+    MODULE_PATH_CONNECTION,
     by_host,
     request_problems,
     run_plays,
+    write_inventory,
 )
 
 VALID_PER_MODULE = 12
@@ -398,3 +402,93 @@ def check_result(kind, options, result, calls, licenses):
     if got['id'] != lic['id'] or got['pricelist'] != pricelist or canonical(got['ip']) != ip:
         problems.append('result %r is not the license ordered %r' % (got, lic))
     return problems
+
+
+# -- connection options that cannot be used, through ansible-playbook -------------------------------
+#
+# Fixed cases, not drawn: each names a connection problem that must be said before any call. Every
+# network target is the sandbox on 127.0.0.1 (or localhost); a URL with credentials points at it too,
+# so that the request log would show it had it been contacted.
+
+URL_SECRET = 'url-pw-Z7q'
+CLEAR_TEXT = 'clear text'
+
+
+@pytest.fixture(scope='module')
+def connection_run(sandbox_module, tmp_path_factory):
+    sandbox = sandbox_module
+    folder = tmp_path_factory.mktemp('connection')
+    password_file = folder / 'password'
+    password_file.write_text(sandbox.password + '\n')
+    with_userinfo = sandbox.url.replace('://', '://%s:%s@' % (sandbox.username, URL_SECRET)) + '/userinfo'
+    no_password = {'BILLMANAGER_PASSWORD': '', 'BILLMANAGER_PASSWORD_FILE': ''}
+    tasks = [
+        ('userinfo', INFO, dict(api_url=with_userinfo), None),
+        ('loopback http', INFO, dict(api_url=sandbox.url + '/loopback'), None),
+        ('localhost http', INFO, dict(api_url=sandbox.url.replace('127.0.0.1', 'localhost') + '/localhost'), None),
+        ('no credentials', INFO, dict(api_url=sandbox.url + '/nocredentials'),
+         dict(no_password, BILLMANAGER_USERNAME='')),
+        ('password file', INFO, dict(api_url=sandbox.url + '/passwordfile'),
+         dict(no_password, BILLMANAGER_PASSWORD_FILE=str(password_file))),
+        ('missing password file', INFO, dict(api_url=sandbox.url + '/nofile'),
+         dict(no_password, BILLMANAGER_PASSWORD_FILE=str(folder / 'missing'))),
+    ]
+    plays = [{'name': 'connection', 'hosts': 'all', 'gather_facts': False, 'tasks': [
+        dict({'name': name, module: options, 'ignore_errors': True}, **({'environment': env} if env else {}))
+        for name, module, options, env in tasks]}]
+    inventory = write_inventory(folder, sandbox, {'fast': {}, 'module': {'ansible_connection': MODULE_PATH_CONNECTION}})
+    sandbox.clear_log()
+    run = run_plays(plays, folder, sandbox=sandbox, inventory=inventory, forks=2)
+    return run, sandbox, with_userinfo, password_file
+
+
+@pytest.mark.parametrize('host', ['fast', 'module'])
+def test_connection_options_are_checked_before_any_call(connection_run, host):
+    run, sandbox, with_userinfo, password_file = connection_run
+    paths = set(entry['path'].rstrip('/').rsplit('/', 1)[-1] for entry in sandbox.log())
+    url = sandbox.url + '/userinfo'
+
+    result = run.result('userinfo', host)
+    assert result['failed'] and result['changed'] is False
+    assert result['msg'] == ('api_url: contains credentials (user:password@); give them in api_username/api_password '
+                             '(or BILLMANAGER_USERNAME/BILLMANAGER_PASSWORD) and set api_url to %s' % url)
+    assert 'userinfo' not in paths, 'the URL with credentials was contacted'
+    shown = dict((key, value) for key, value in result.items() if key != 'invocation')
+    assert URL_SECRET not in json.dumps(shown), shown
+
+    result = run.result('no credentials', host)
+    assert result['failed'] and 'nocredentials' not in paths
+    assert result['msg'] == ('api_username (or the environment variable BILLMANAGER_USERNAME) and api_password (or '
+                             'the environment variable BILLMANAGER_PASSWORD): required, not given, nor a file named '
+                             'by BILLMANAGER_PASSWORD_FILE')
+
+    result = run.result('password file', host)
+    assert not result.get('failed') and isinstance(result['licenses'], list), result
+    assert 'passwordfile' in paths
+    assert sandbox.password not in json.dumps(result), result  # no_log holds for the file's password too
+
+    result = run.result('missing password file', host)
+    assert result['failed'] and 'nofile' not in paths
+    assert result['msg'] == ("api_password (or the environment variable BILLMANAGER_PASSWORD): required, not given: "
+                             "BILLMANAGER_PASSWORD_FILE names '%s', which cannot be read (No such file or directory)"
+                             % (password_file.parent / 'missing'))
+
+
+@pytest.mark.parametrize('task', ['loopback http', 'localhost http'])
+@pytest.mark.parametrize('host', ['fast', 'module'])
+def test_http_to_loopback_gives_no_clear_text_warning(connection_run, host, task):
+    run = connection_run[0]
+    result = run.result(task, host)
+    assert not result.get('failed'), result
+    assert not any(CLEAR_TEXT in warning for warning in result.get('warnings', [])), result
+    assert CLEAR_TEXT not in run.output
+
+
+def test_the_password_in_an_api_url_is_not_in_the_output_of_the_module_path(connection_run):
+    run = connection_run[0]
+    assert URL_SECRET not in json.dumps(run.result('userinfo', 'module'))  # the invocation too
+
+
+def test_the_password_in_an_api_url_is_not_in_the_output_of_the_controller_path(connection_run):
+    run = connection_run[0]
+    assert URL_SECRET not in run.output

@@ -21,13 +21,16 @@ __metaclass__ = type
 
 import datetime
 import random
+import socket
 
 import pytest
 
 from reliability_helpers import (
     FAULTS_AFTER,
     FAULTS_BEFORE,
+    INFO,
     LICENSE,
+    MODULE_PATH_CONNECTION,
     Background,
     assert_one_license_per_ip,
     by_host,
@@ -390,3 +393,46 @@ def test_sessions_expire_mid_play(sandbox, tmp_path, ttl):
         # every login but a task's first repeats a call refused for its expired session
         refused = len(log[host]) - len(kept)
         assert refused >= 1 and names.count('auth') == 3 + refused, names
+
+
+# -- a connection that cannot be made ------------------------------------------------------------
+
+def free_port():
+    """A port on 127.0.0.1 where nothing listens (bound, then closed)."""
+    probe = socket.socket()
+    probe.bind(('127.0.0.1', 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+URLLIB3_INTERNALS = ('HTTPConnectionPool', 'Max retries', 'NewConnectionError', 'object at 0x', 'Errno')
+
+
+def test_a_refused_connection_is_said_in_plain_words(sandbox, tmp_path):
+    """Both paths (controller and module): what failed, what was tried, what to check; nothing sent, nothing ordered."""
+    port = free_port()
+    refused = 'http://127.0.0.1:%d/billmgr' % port
+    inventory = write_inventory(tmp_path, sandbox, {
+        'fast': dict(license_ip='127.13.0.1'),
+        'module': dict(license_ip='127.13.0.2', ansible_connection=MODULE_PATH_CONNECTION)})
+    tasks = [
+        {'name': 'read', INFO: dict(api_url=refused, api_retries=2), 'ignore_errors': True},
+        {'name': 'order', LICENSE: dict(api_url=refused, api_retries=0, ip='{{ license_ip }}',
+                                        product='ispmanager6_lite'), 'ignore_errors': True},
+    ]
+    run = run_plays([play(tasks)], tmp_path, sandbox=sandbox, inventory=inventory, forks=2)
+    for host in ('fast', 'module'):
+        read, order = run.result('read', host), run.result('order', host)
+        assert read['failed'] and read['msg'].startswith(
+            'BILLmanager function soft failed: Connection refused by 127.0.0.1 port %d: nothing listens there. '
+            'Tried %s 3 times over ' % (port, refused)), (host, read['msg'])
+        assert read['msg'].endswith(' s. Check api_url (or BILLMANAGER_URL): its host and port.'), read['msg']
+        assert read['api_error']['kind'] == 'connection' and read['api_error']['ambiguous'] is False
+        assert order['failed'] and order['changed'] is False, (host, order)
+        assert 'Connection refused by 127.0.0.1 port %d' % port in order['msg'] and 'Tried %s once.' % refused \
+            in order['msg'], (host, order['msg'])
+        assert order['api_error']['ambiguous'] is False, order
+        for text in (read['msg'], order['msg']):
+            assert not any(internal in text for internal in URLLIB3_INTERNALS), text
+    assert sandbox.log() == [] and sandbox.licenses() == []

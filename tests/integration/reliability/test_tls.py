@@ -5,9 +5,11 @@
 
 """HTTPS against the sandbox with a certificate made for the test (its own CA, for 127.0.0.1).
 
-- by default an unknown CA is refused, with a TLS error that points at ca_path;
+- by default an unknown CA is refused, with a TLS error in plain words that
+  says what was tried and points at ca_path / BILLMANAGER_CA_PATH;
 - ca_path (the option or BILLMANAGER_CA_PATH) trusts that CA;
-- another CA, or a name the certificate is not for, is refused too;
+- another CA, or a name the certificate is not for, is refused too (the
+  latter saying so, and pointing at api_url);
 - validate_certs: false works and warns, once per task, in the collection's words.
 
 Each task has its own API path, so the sandbox's request log shows which
@@ -46,16 +48,19 @@ def test_tls(tls_sandbox, tmp_path, tls_files):
     # name -> (module, options, environment, hosts, words the output of a failure must hold, or None)
     cases = [
         ('default refuses the unknown CA', INFO, dict(api_url=base + 'default'), None, both,
-         ['TLS failure talking to https://127.0.0.1:%d/billmgr/default' % sandbox.port,
-          'certificate verify failed', 'set ca_path to the CA that signed its certificate']),
+         ['TLS: the certificate of https://127.0.0.1:%d/billmgr/default is not trusted' % sandbox.port,
+          'certificate verify failed', 'Tried https://127.0.0.1:%d/billmgr/default once.' % sandbox.port,
+          "set ca_path (or BILLMANAGER_CA_PATH) to that CA's certificate"]),
         ('ca_path trusts it', LICENSE, dict(api_url=base + 'ca_path', ca_path=tls_files.ca, ip='127.60.0.{{ n }}',
                                             product='ispmanager6_lite'), None, both, None),
         ('BILLMANAGER_CA_PATH trusts it', INFO, dict(api_url=base + 'env', ip='127.60.0.{{ n }}', details=True),
          {'BILLMANAGER_CA_PATH': tls_files.ca}, fast_only, None),
         ('another CA is refused', INFO, dict(api_url=base + 'other', ca_path=tls_files.other_ca), None, fast_only,
-         ['TLS failure', 'certificate verify failed', 'ca_path']),
+         ['TLS: the certificate of https://127.0.0.1:%d/billmgr/other is not trusted' % sandbox.port,
+          'certificate verify failed', 'ca_path (or BILLMANAGER_CA_PATH)']),
         ('a name the certificate is not for is refused', INFO, dict(api_url=localhost + 'name', ca_path=tls_files.ca),
-         None, fast_only, ['TLS failure talking to https://localhost:%d' % sandbox.port, "match"]),
+         None, fast_only, ['TLS: the certificate of https://localhost:%d/billmgr/name is not made for the name '
+                           'localhost' % sandbox.port, 'match', 'Make api_url (or BILLMANAGER_URL) name the host']),
         # a path per host: Ansible shows a warning text once per run
         ('validate_certs false warns', INFO, dict(api_url=base + 'off-{{ inventory_hostname }}', validate_certs=False),
          None, both, None),
@@ -97,6 +102,9 @@ def test_tls(tls_sandbox, tmp_path, tls_files):
                 assert reached.get(path), (name, 'no request arrived')
         if words:
             assert '"kind": "tls"' in text and '"ambiguous": false' in text, text
+            # plain words, not urllib3's internals
+            for internal in ('HTTPSConnectionPool', 'Max retries', 'SSLError(', 'object at 0x', '_ssl.c'):
+                assert internal not in text, (name, internal, text)
     # validate_certs false: the collection's warning, once per task and host, and no urllib3 noise
     output = run.stdout + run.stderr
     for path in ('off-fast', 'off-module', 'offenv'):

@@ -21,6 +21,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import re
 import socket
 import sys
@@ -31,6 +32,10 @@ from playbook_runner import CALLBACK_PLUGINS, CONNECTION_PLUGINS, REMOTE_CONNECT
 from sandbox_control import SandboxControl
 
 REMOTE = REMOTE_CONNECTION
+HERE = os.path.dirname(os.path.abspath(__file__))
+# Test-only plugins of this folder: probes of the fast path's context, a become that stays the same user.
+ACTION_PLUGINS = os.path.join(HERE, 'action_plugins')
+BECOME_PLUGINS = os.path.join(HERE, 'become_plugins')
 CONNECTIONS = {'fast': 'local', 'module': REMOTE}
 PATHS = tuple(CONNECTIONS)
 NS = 'ispsystem.billmanager.'
@@ -287,6 +292,8 @@ def test_credentials_from_the_environment(sandbox, tmp_path):
         ]},
         task('task environment with a proxy', 'isp_license_info', {},
              environment=dict(right, http_proxy=proxy, HTTP_PROXY=proxy, no_proxy='', NO_PROXY='')),
+        task('task environment with a proxy and no_proxy', 'isp_license_info', {},
+             environment=dict(right, http_proxy=proxy, HTTP_PROXY=proxy, no_proxy='127.0.0.1', NO_PROXY='127.0.0.1')),
         task('environment does not linger', 'isp_license_info', {}),
     ]
     env = dict(controller_env, http_proxy='', HTTP_PROXY='')
@@ -306,6 +313,8 @@ def test_credentials_from_the_environment(sandbox, tmp_path):
         assert block.get('failed') is not True and block['changed'] is False, (path, block)
         proxied = result('task environment with a proxy')
         assert proxied['failed'] is True and proxied['api_error']['kind'] == 'connection', (path, proxied)
+        bypassed = result('task environment with a proxy and no_proxy')
+        assert bypassed.get('failed') is not True and len(bypassed['licenses']) == 1, (path, bypassed)
         assert result('environment does not linger')['api_error']['kind'] == 'auth', path
     for name in [entry['name'] for entry in tasks if 'name' in entry and entry['name'] != 'block'] + [
             'block environment from a variable']:
@@ -400,6 +409,98 @@ def test_async_runs_the_module(sandbox, tmp_path):
     assert async_info.get('failed') is not True, async_info
     assert async_info['finished'] == 1 and async_info['ansible_job_id']
     assert async_info['licenses'] == sync_info['licenses'] and len(sync_info['licenses']) == 1
+
+
+def test_become_runs_the_module(sandbox, tmp_path):
+    """``become`` would run the module as another user: the module path, even locally."""
+    seed(sandbox)
+    tasks = [task('become info', 'isp_license_info', {'id': 1}, become=True,
+                  become_method='billmanager_become_test'),
+             task('plain info', 'isp_license_info', {'id': 1})]
+    run = play(tmp_path, tasks, connection='fast', sandbox=sandbox, verbosity=3, results=False,
+               # the become user is the one running the tests: ansible would skip become without this
+               env={'ANSIBLE_BECOME_PLUGINS': BECOME_PLUGINS, 'ANSIBLE_BECOME_ALLOW_SAME_USER': 'True'})
+    assert run.rc == 0, run.output[-3000:]
+    sections = run.sections()
+    become, plain = sections['become info'], sections['plain info']
+    assert module_ran(become, 'isp_license_info') and 'BECOME-SUCCESS-' in become, become[-3000:]
+    assert 'running the module (become)' in become
+    assert module_did_not_run(plain), plain[-3000:]
+    for section in (become, plain):
+        assert 'ok: [localhost]' in section and '"licname": "web1"' in section, section[-3000:]
+
+
+def test_a_controller_python_without_requests_runs_the_module(sandbox, tmp_path):
+    """Without requests on the controller's Python the module runs (on ansible_python_interpreter).
+
+    A ``requests`` that fails to import, first on PYTHONPATH, stands for a
+    controller Python without it; the task environment empties PYTHONPATH
+    for the module's interpreter only.  The task without that environment
+    proves the stand-in works: its module cannot import requests either.
+    """
+    seed(sandbox)
+    blocked = tmp_path / 'without-requests'
+    (blocked / 'requests').mkdir(parents=True)
+    (blocked / 'requests' / '__init__.py').write_text("raise ImportError('requests is hidden by the test')\n")
+    tasks = [task('module with requests', 'isp_license_info', {'id': 1}, environment={'PYTHONPATH': ''}),
+             task('module without requests', 'isp_license_info', {'id': 1})]
+    run = play(tmp_path / 'play', tasks, connection='fast', sandbox=sandbox, verbosity=3, results=False,
+               env={'PYTHONPATH': str(blocked)})
+    assert run.rc == 0, run.output[-3000:]
+    sections = run.sections()
+    works, fails = sections['module with requests'], sections['module without requests']
+    for section in (works, fails):
+        assert module_ran(section, 'isp_license_info'), section[-3000:]
+        assert "running the module (the controller's Python cannot import requests)" in section
+    assert 'ok: [localhost]' in works and '"licname": "web1"' in works, works[-3000:]
+    assert 'fatal: [localhost]' in fails and 'requests' in fails and '"licname": "web1"' not in fails, fails[-3000:]
+
+
+def test_an_argument_spec_the_facade_cannot_serve_runs_the_module(tmp_path):
+    """Aliases (their warnings are private to the validator): the module path, here a missing module."""
+    tasks = [{'name': 'alias', 'billmanager_alias_probe': {'msg': 'hello'}, 'ignore_errors': True}]
+    run = play(tmp_path, tasks, connection='fast', verbosity=3, results=False,
+               env={'ANSIBLE_ACTION_PLUGINS': ACTION_PLUGINS})
+    section = run.sections()['alias']
+    assert 'running the module (an option with aliases or a deprecation)' in section, section[-3000:]
+    assert 'fatal: [localhost]' in section and 'billmanager_alias_probe' in section
+
+
+# --- what the fast path gives the operations ------------------------------------------------
+
+def probe_run(tmp_path, verbosity):
+    """Two probe tasks on three local hosts with forks 3: {(task, host): result}, the run."""
+    tmp_path.mkdir(parents=True)
+    inventory = inventory_file(tmp_path, ['[probes]'] + [
+        'probe%d ansible_connection=local ansible_python_interpreter=%s' % (n, sys.executable) for n in (1, 2, 3)])
+    args = dict(api_url='http://127.0.0.1:%d' % closed_port(), api_username='u', api_password=SECRET)
+    tasks = [{'name': 'probe', 'billmanager_context_probe': dict(args, message='probing {{ inventory_hostname }}')},
+             {'name': 'probe again', 'billmanager_context_probe': args}]
+    run = play(tmp_path, tasks, inventory=inventory, hosts='probes', forks=3, verbosity=verbosity,
+               env={'ANSIBLE_ACTION_PLUGINS': ACTION_PLUGINS})
+    assert run.rc == 0, run.output[-3000:]
+    results = dict(((name, host), run.result(name, host=host))
+                   for name in ('probe', 'probe again') for host in ('probe1', 'probe2', 'probe3'))
+    return results, run
+
+
+def test_the_run_id_names_one_playbook_run(tmp_path):
+    """One id for every task and fork of a run, another for the next run."""
+    first, _run = probe_run(tmp_path / 'first', 0)
+    second, _run = probe_run(tmp_path / 'second', 0)
+    ids = [set(result['run_id'] for result in results.values()) for results in (first, second)]
+    assert all(len(found) == 1 for found in ids), ids
+    assert ids[0] != ids[1] and all(isinstance(run_id, str) and run_id for (run_id,) in ids), ids
+    assert all(result.get('failed') is not True for result in first.values())
+
+
+def test_progress_shows_at_verbose_only(tmp_path):
+    _results, quiet = probe_run(tmp_path / 'quiet', 0)
+    _results, verbose = probe_run(tmp_path / 'verbose', 1)
+    for host in ('probe1', 'probe2', 'probe3'):
+        line = '<%s> probing %s' % (host, host)
+        assert line in verbose.output, verbose.output[-3000:]
+        assert line not in quiet.output and 'probing %s' % host in quiet.output  # in the result's invocation
 
 
 # --- a fleet ------------------------------------------------------------------------------------

@@ -26,12 +26,9 @@ __metaclass__ = type
 
 from playbook_runner import CALLBACK_PLUGINS, CONNECTION_PLUGINS, REMOTE_CONNECTION, run_playbook
 
-MODULE = 'ispsystem.billmanager.isp_license'
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._wire import is_write as is_write_call
 
-# What changes something in the billing system: the functions that always do,
-# and anything committed with sok=ok.
-WRITE_FUNCTIONS = frozenset(['soft.order.param', 'soft.suspend', 'soft.resume', 'soft.delete',
-                             'service.prolong', 'service.changepricelist'])
+MODULE = 'ispsystem.billmanager.isp_license'
 
 
 def install_callback(tmp_path):
@@ -45,7 +42,9 @@ def install_plugins(tmp_path):
 
 
 def is_write(entry):
-    return entry['func'] in WRITE_FUNCTIONS or entry['params'].get('sok') == 'ok'
+    """Whether a logged request changed something: the collection's own rule (functions that always
+    do, and anything committed with sok=ok)."""
+    return is_write_call(entry['func'], entry['params'])
 
 
 def funcs(entries):

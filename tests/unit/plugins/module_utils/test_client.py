@@ -3,22 +3,23 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The transport: request shape, authentication, decoding, errors, retries."""
+"""The HTTP client: the request, answers, failures in plain words, writes sent once."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import errno
 import socket
+import ssl
 import threading
 
 import pytest
 import requests
-from urllib3.exceptions import ProtocolError
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ProtocolError, SSLError
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils import _client, _wire
+from ansible_collections.ispsystem.billmanager.plugins.module_utils import _client, _retry
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import MASK, BillmanagerError
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import BillmanagerClient
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import client_from_params
 
 from ansible_collections.ispsystem.billmanager.tests.unit.plugins.module_utils.fakes import API_URL, Sleeps, doc, error_doc, response, session_with
 
@@ -52,105 +53,7 @@ def test_a_call_is_a_form_post_with_credentials_in_the_body():
     assert adapter.kwargs[0]['timeout'] == 30 and adapter.kwargs[0]['verify'] is True
 
 
-@pytest.mark.parametrize('validate_certs, ca_path, verify', [
-    (True, None, True), (True, '/etc/ca.pem', '/etc/ca.pem'), (False, '/etc/ca.pem', False), (False, None, False)])
-def test_certificate_options_become_the_verify_argument(validate_certs, ca_path, verify):
-    session, adapter = session_with(doc())
-    params = dict(api_url=API_URL, api_username='u', api_password='p', auth_method='authinfo',
-                  validate_certs=validate_certs, ca_path=ca_path, api_timeout=7, api_retries=0)
-    client_from_params(params, http=session).call('soft')
-    assert adapter.kwargs[0]['verify'] == verify
-    assert adapter.kwargs[0]['timeout'] == 7
-
-
-def test_session_auth_logs_in_once_and_sends_the_session_id():
-    c, adapter, dummy = client(lambda form: doc(auth={'$id': 'S1', '$': 'S1'}) if form['func'] == 'auth' else doc(),
-                               auth_method='session')
-    c.call('soft')
-    c.call('soft.edit', {'elid': '1'})
-    login, first, second = adapter.forms
-    assert login == {'func': 'auth', 'out': 'json', 'lang': 'en', 'username': 'reseller', 'password': PASSWORD}
-    assert first['auth'] == second['auth'] == 'S1'
-    assert 'authinfo' not in first and 'password' not in first
-
-
-def test_expired_session_logs_in_again_once_and_repeats_the_call():
-    c, adapter, dummy = client(doc(auth={'$': 'S1'}), doc(), error_doc('auth', 'Session expired'),
-                               doc(auth={'$': 'S2'}), doc(elem={'id': {'$': '5'}}), auth_method='session')
-    c.call('soft')
-    assert c.call('soft', write=True) == {'elem': {'id': '5'}}
-    assert [f['func'] for f in adapter.forms] == ['auth', 'soft', 'soft', 'auth', 'soft']
-    assert adapter.forms[-1]['auth'] == 'S2'
-
-
-def test_expired_session_is_renewed_only_once():
-    c, adapter, dummy = client(doc(auth={'$': 'S1'}), doc(), error_doc('auth', 'Session expired'),
-                               doc(auth={'$': 'S2'}), error_doc('auth', 'Access denied'), auth_method='session')
-    c.call('soft')
-    with pytest.raises(BillmanagerError) as info:
-        c.call('soft')
-    assert info.value.kind == 'auth'
-    assert len(adapter.requests) == 5
-
-
-def test_auth_error_right_after_login_is_not_retried():
-    c, adapter, dummy = client(doc(auth={'$': 'S1'}), error_doc('auth', 'Access denied'), auth_method='session')
-    with pytest.raises(BillmanagerError) as info:
-        c.call('soft')
-    assert info.value.kind == 'auth' and len(adapter.requests) == 2
-
-
-@pytest.mark.parametrize('auth_method', ['authinfo', 'session'])
-def test_bad_credentials_fail_with_kind_auth_at_once(auth_method):
-    c, adapter, sleeps = client(error_doc('auth', 'Invalid username or password', 'badpassword'),
-                                auth_method=auth_method)
-    with pytest.raises(BillmanagerError) as info:
-        c.call('soft')
-    assert (info.value.kind, info.value.err_type, info.value.err_object) == ('auth', 'auth', 'badpassword')
-    assert len(adapter.requests) == 1 and sleeps == []
-    assert 'Invalid username or password' in str(info.value)
-
-
-def test_login_answer_without_a_session_id_is_a_format_error():
-    c, dummy, dummy = client(doc(ok={}), auth_method='session')
-    with pytest.raises(BillmanagerError) as info:
-        c.call('soft')
-    assert info.value.kind == 'format' and 'session id' in str(info.value)
-
-
-def test_a_failed_login_before_a_write_is_not_ambiguous():
-    c, adapter, dummy = client(requests.exceptions.ReadTimeout('slow'), auth_method='session')
-    with pytest.raises(BillmanagerError) as info:
-        c.call('soft.delete', {'elid': '1', 'sok': 'ok'})
-    assert info.value.kind == 'timeout' and info.value.ambiguous is False
-    assert [f['func'] for f in adapter.forms] == ['auth']
-
-
-# -- the "$" convention ----------------------------------------------------------
-
-@pytest.mark.parametrize('node, items', [
-    ([{'a': 1}, {'a': 2}], [{'a': 1}, {'a': 2}]), ({'a': 1}, [{'a': 1}]), (None, []), ('', [])])
-def test_as_list_accepts_array_single_object_and_missing(node, items):
-    assert _wire.as_list(node) == items
-
-
-def test_leaf_helpers():
-    cell = {'$orig': '2', '$': 'Active', '$lang': 'en'}
-    assert _wire.text(cell) == 'Active' and _wire.value(cell) == '2'
-    assert _wire.text({'$': 'x'}) == 'x' == _wire.value({'$': 'x'})
-    assert _wire.text({}) == '' and _wire.text(None) == '' and _wire.text('raw') == 'raw'
-    assert _wire.attributes(cell) == {'lang': 'en'}
-    assert _wire.attributes('raw') == {}
-
-
-def test_plain_turns_a_document_into_python():
-    answer = {'elem': [{'id': {'$': '1'}, 'status': {'$orig': '2', '$': 'Active'}},
-                       {'id': {'$': '2'}, 'note': {}}],
-              'auth': {'$id': 'S', '$': 'S'},
-              'tparams': {'$level': '3', 'func': {'$': 'soft'}}}
-    assert _wire.plain(answer) == {'elem': [{'id': '1', 'status': '2'}, {'id': '2', 'note': ''}],
-                                 'auth': 'S', 'tparams': {'func': 'soft', 'level': '3'}}
-
+# -- answers ---------------------------------------------------------------------------
 
 def test_a_call_returns_the_plain_doc():
     c, dummy, dummy = client(response({'doc': {'elem': {'id': {'$': '9'}, 'pricelist': {'$orig': '3541', '$': 'Lite'}}}}))
@@ -177,11 +80,6 @@ def test_error_element_becomes_a_billing_error():
                         "(10.0.0.1) (type 'exists', object 'ip')")
     assert exc.to_dict()['type'] == 'exists' and exc.ambiguous is False
     assert sleeps == []  # a billing error is an answer, not a transient failure
-
-
-def test_error_without_message_uses_detail_or_says_so():
-    assert _wire.parse_error('f', {'detail': {'$': 'why'}}).message == 'why'
-    assert _wire.parse_error('f', {}).message == 'error without a message'
 
 
 @pytest.mark.parametrize('echo', [PASSWORD, requests.compat.quote(PASSWORD, safe=''),
@@ -238,13 +136,11 @@ def test_the_tls_message_points_at_ca_path():
 
 # -- retries and writes --------------------------------------------------------------
 
-def test_reads_are_retried_with_growing_backoff(monkeypatch):
-    monkeypatch.setattr(_client.random, 'uniform', lambda low, high: high)  # the longest pause
+def test_reads_are_retried_after_pauses():
     c, adapter, sleeps = client(requests.exceptions.ConnectionError('reset'), requests.exceptions.ReadTimeout('slow'),
                                 response(raw='busy', status=503), doc(elem=[]), retries=3)
     assert c.call('soft') == {'elem': []}
-    assert len(adapter.requests) == 4
-    assert sleeps == [0.5, 1.0, 2.0]
+    assert len(adapter.requests) == 4 and len(sleeps) == 3
 
 
 def test_retries_stop_at_api_retries():
@@ -253,7 +149,15 @@ def test_retries_stop_at_api_retries():
         c.call('soft')
     assert info.value.kind == 'http' and info.value.status == 503
     assert len(adapter.requests) == 3 and len(sleeps) == 2
-    assert 0.25 <= sleeps[0] <= 0.5 <= sleeps[1] <= 1.0
+    assert 'Tried %s 3 times over ' % API_URL in str(info.value)
+
+
+def test_without_an_injected_sleep_time_sleep_pauses(monkeypatch):
+    slept = []
+    monkeypatch.setattr(_retry.time, 'sleep', slept.append)
+    session, adapter = session_with(requests.exceptions.ConnectionError('reset'), doc())
+    BillmanagerClient(API_URL, 'reseller', PASSWORD, http=session, retries=1).call('soft')
+    assert len(slept) == 1 and slept[0] >= 0.5
 
 
 @pytest.mark.parametrize('answer', [error_doc('value', 'bad ip', 'ip'), error_doc('auth', 'denied'),
@@ -266,32 +170,17 @@ def test_reads_are_not_retried_on_answers(answer):
     assert len(adapter.requests) == 1 and sleeps == []
 
 
-@pytest.mark.parametrize('attempt', range(8))
-def test_backoff_is_jittered_within_bounds(attempt):
-    delay = min(8.0, 0.5 * 2 ** attempt)
-    pauses = [BillmanagerClient.backoff(attempt) for dummy in range(200)]
-    assert all(delay / 2 <= pause <= delay for pause in pauses)
-    assert len(set(pauses)) > 1  # jitter: parallel tasks do not retry in lockstep
-
-
 @pytest.mark.parametrize('func, params', [
     ('soft.order.param', {'pricelist': 3541}), ('soft.suspend', {'elid': 1}), ('soft.resume', {'elid': 1}),
     ('soft.delete', {'elid': 1}), ('service.prolong', {'elid': 1}), ('service.changepricelist', {'elid': 1}),
     ('soft.edit', {'elid': 1, 'sok': 'ok'}), ('soft.edit', {'elid': 1, 'clicked_button': 'newkey', 'sok': 'ok'}),
 ])
 def test_writes_are_sent_exactly_once(func, params):
-    assert _wire.is_write(func, params)
     c, adapter, sleeps = client(response(raw='busy', status=503, reason='Unavailable'), retries=3)
     with pytest.raises(BillmanagerError) as info:
         c.call(func, params)
     assert len(adapter.requests) == 1 and sleeps == []
     assert info.value.ambiguous is True
-
-
-def test_reads_are_not_writes():
-    assert not _wire.is_write('soft', {})
-    assert not _wire.is_write('soft.edit', {'elid': 1})
-    assert not _wire.is_write('soft.checkip', {'ip': '10.0.0.1'})
 
 
 def test_a_read_can_be_declared_a_write():
@@ -372,10 +261,164 @@ def test_connection_closed_after_the_request_is_ambiguous():
         c.call('service.prolong', {'elid': 1, 'period': 1, 'sok': 'ok'})
     assert info.value.kind == 'connection' and info.value.ambiguous and not info.value.never_sent
     assert_no_password(info.value)
+    assert 'HTTPConnectionPool' not in str(info.value) and 'object at 0x' not in str(info.value)
 
 
-def test_session_id_only_in_the_attribute():
-    # <auth id="S"/>: an empty element whose id is an attribute only.
-    c, adapter, dummy = client(doc(auth={'$id': 'attr-only'}), doc(), auth_method='session')
-    c.call('soft')
-    assert adapter.forms[-1]['auth'] == 'attr-only'
+def test_a_refused_connection_says_so_in_plain_words():
+    probe = socket.socket()
+    probe.bind(('127.0.0.1', 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    c = _real_client('http://127.0.0.1:%d/billmgr' % port)
+    with pytest.raises(BillmanagerError) as info:
+        c.call('soft')
+    assert str(info.value).startswith(
+        'BILLmanager function soft failed: Connection refused by 127.0.0.1 port %d: nothing listens there. '
+        'Tried http://127.0.0.1:%d/billmgr 3 times over ' % (port, port))
+    assert str(info.value).endswith(' s. Check api_url (or BILLMANAGER_URL): its host and port.')
+    for internal in ('HTTPConnectionPool', 'Max retries', 'NewConnectionError', 'object at 0x', 'Errno'):
+        assert internal not in str(info.value)
+
+
+# -- failures in plain words ---------------------------------------------------------------
+
+def connect_failure(inner):
+    """A requests ConnectionError as requests raises it when connect() fails with ``inner``."""
+    try:
+        try:
+            raise inner
+        except OSError as exc:
+            raise NewConnectionError(None, 'Failed to establish a new connection: %s' % exc) from exc
+    except NewConnectionError as exc:
+        return requests.exceptions.ConnectionError(MaxRetryError(None, '/billmgr', reason=exc))
+
+
+def verify_failure(code, message):
+    error = ssl.SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: %s '
+                                            '(_ssl.c:1006)' % message)
+    error.verify_code, error.verify_message = code, message
+    return requests.exceptions.SSLError(MaxRetryError(None, '/billmgr', reason=SSLError(error)))
+
+
+URL_WITH_PORT = 'https://billing.example.com:1500/billmgr'
+
+
+@pytest.mark.parametrize('failure, kind, never_sent, words', [
+    (connect_failure(ConnectionRefusedError(111, 'Connection refused')), 'connection', True,
+     'Connection refused by billing.example.com port 1500: nothing listens there. Tried %s 4 times over 0.0 s. '
+     'Check api_url (or BILLMANAGER_URL): its host and port.'),
+    (connect_failure(socket.gaierror(-2, 'Name or service not known')), 'connection', True,
+     'The host name billing.example.com could not be resolved (no such name in DNS, or no DNS server reachable). '
+     'Tried %s 4 times over 0.0 s. Check api_url (or BILLMANAGER_URL): its host name.'),
+    (connect_failure(OSError(errno.EHOSTUNREACH, 'No route to host')), 'connection', True,
+     'No connection to billing.example.com port 1500 could be made (No route to host). Tried %s 4 times over 0.0 s. '
+     'Check api_url (or BILLMANAGER_URL), and the network of this host.'),
+    (requests.exceptions.ConnectTimeout(MaxRetryError(None, '/billmgr', reason=ConnectTimeoutError('timed out'))),
+     'timeout', True,
+     'No connection to billing.example.com port 1500 within 30 s: the host does not answer. Tried %s 4 times over '
+     '0.0 s. Check api_url (or BILLMANAGER_URL), and that a firewall or proxy lets this host reach it.'),
+    (requests.exceptions.ReadTimeout('HTTPSConnectionPool(host=...): Read timed out. (read timeout=30)'), 'timeout',
+     False, 'No answer from billing.example.com within 30 s: the billing system or a proxy on the way is slow or '
+     'stuck. Tried %s 4 times over 0.0 s. A larger api_timeout (or BILLMANAGER_TIMEOUT) may help.'),
+    (requests.exceptions.ConnectionError(ProtocolError('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))),
+     'connection', False, 'The connection to billing.example.com port 1500 broke before the answer came (Connection '
+     'reset by peer). Tried %s 4 times over 0.0 s.'),
+    (verify_failure(19, 'self-signed certificate in certificate chain'), 'tls', False,
+     'TLS: the certificate of %s is not trusted (certificate verify failed: self-signed certificate in certificate '
+     'chain). Tried %s once. If the billing system has a certificate of a private CA, set ca_path (or '
+     'BILLMANAGER_CA_PATH) to that CA\'s certificate.'),
+    (verify_failure(62, "Hostname mismatch, certificate is not valid for 'billing.example.com'."), 'tls', False,
+     'TLS: the certificate of %s is not made for the name billing.example.com (certificate verify failed: Hostname '
+     "mismatch, certificate is not valid for 'billing.example.com'.). Tried %s once. Make api_url (or "
+     'BILLMANAGER_URL) name the host the way its certificate does.'),
+    (verify_failure(10, 'certificate has expired'), 'tls', False,
+     'TLS: the certificate of %s has expired (certificate verify failed: certificate has expired). Tried %s once. '
+     'The billing system needs a new certificate.'),
+    (requests.exceptions.SSLError(MaxRetryError(None, '/', reason=SSLError(ssl.SSLError(
+        1, '[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)')))), 'tls', False,
+     'TLS: the handshake with %s failed (wrong version number). Tried %s once. Check api_url (or BILLMANAGER_URL): '
+     'https:// to a port that speaks TLS. If the billing system has a certificate of a private CA, set ca_path (or '
+     "BILLMANAGER_CA_PATH) to that CA's certificate."),
+])
+def test_failures_in_plain_words(failure, kind, never_sent, words):
+    session, adapter = session_with(failure)
+    c = BillmanagerClient(URL_WITH_PORT, 'reseller', PASSWORD, http=session, sleep=Sleeps(), retries=3)
+    with pytest.raises(BillmanagerError) as info:
+        c.call('soft')
+    assert info.value.kind == kind and info.value.never_sent is never_sent
+    assert info.value.message == words.replace('%s', URL_WITH_PORT)
+    assert str(info.value) == 'BILLmanager function soft failed: ' + info.value.message
+
+
+@pytest.mark.parametrize('inner, never_sent, why', [
+    (ConnectionRefusedError(111, 'Connection refused'), True, 'connection refused'),
+    (ConnectionResetError(104, 'Connection reset by peer'), False, 'Connection reset by peer')])
+def test_a_proxy_that_cannot_be_reached_is_named(monkeypatch, inner, never_sent, why):
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxyuser:proxypw@127.0.0.1:3128')
+    monkeypatch.delenv('NO_PROXY', raising=False)
+    monkeypatch.delenv('no_proxy', raising=False)
+    failure = connect_failure(inner)
+    session, dummy = session_with(requests.exceptions.ProxyError(failure.args[0]))
+    c = BillmanagerClient(API_URL, 'reseller', PASSWORD, http=session, sleep=Sleeps(), retries=0)
+    with pytest.raises(BillmanagerError) as info:
+        c.call('soft')
+    assert info.value.message == (
+        'The proxy http://127.0.0.1:3128 could not be reached for billing.example.com (%s). Tried %s once. Check the '
+        'proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) of the host that runs the task.' % (why, API_URL))
+    assert info.value.never_sent is never_sent and info.value.kind == 'connection'
+
+
+def test_a_lost_write_says_it_was_not_sent_again():
+    c, dummy, dummy = client(requests.exceptions.ReadTimeout('slow'))
+    with pytest.raises(BillmanagerError) as info:
+        c.call('soft.order.param', {'pricelist': 3541})
+    assert 'Tried %s once (a change is never sent twice).' % API_URL in info.value.message
+
+
+@pytest.mark.parametrize('answer, words', [
+    (response(raw='<html><body><h1>404 Not Found</h1></body></html>', status=404, reason='Not Found'),
+     'HTTP 404 Not Found from %s: <html><body><h1>404 Not Found</h1></body></html>. This is no BILLmanager API: '
+     'is api_url right? It is the option api_url, or BILLMANAGER_URL. Tried %s once.'),
+    (response(raw='', status=405, reason='Method Not Allowed'),
+     'HTTP 405 Method Not Allowed from %s: empty body. This is no BILLmanager API: is api_url right? It is the '
+     'option api_url, or BILLMANAGER_URL. Tried %s once.'),
+    (response(raw='<!DOCTYPE html><html>Sign in</html>'),
+     'the answer is not BILLmanager JSON (is api_url right? It is the option api_url, or BILLMANAGER_URL): '
+     '<!DOCTYPE html><html>Sign in</html>. Tried %s once.'),
+    (response(raw='<html>bad gateway</html>', status=502, reason='Bad Gateway'),
+     'HTTP 502 Bad Gateway from %s: <html>bad gateway</html>. Tried %s 4 times over 0.0 s.'),
+])
+def test_an_http_answer_that_is_no_api_gets_the_api_url_hint(answer, words):
+    c, dummy, dummy = client(answer)
+    with pytest.raises(BillmanagerError) as info:
+        c.call('soft')
+    assert info.value.message == words.replace('%s', API_URL)
+
+
+def test_a_redirect_names_where_it_points():
+    answer = response(raw='', status=301, reason='Moved Permanently')
+    answer.headers['Location'] = 'https://user:pw@login.example.com/'
+    c, dummy, dummy = client(answer)
+    with pytest.raises(BillmanagerError) as info:
+        c.call('soft')
+    assert 'The API does not redirect: is api_url right?' in info.value.message
+    assert 'https://login.example.com/' in info.value.message and 'pw@' not in info.value.message
+
+
+def test_messages_show_the_url_without_userinfo():
+    url = 'https://reseller:%s@billing.example.com/billmgr' % requests.compat.quote(PASSWORD, safe='')
+    session, dummy = session_with(requests.exceptions.ReadTimeout('slow'))
+    c = BillmanagerClient(url, 'reseller', PASSWORD, http=session, sleep=Sleeps(), retries=0)
+    with pytest.raises(BillmanagerError) as info:
+        c.call('soft')
+    assert 'Tried https://billing.example.com/billmgr once.' in str(info.value)
+    assert 'reseller:' not in repr(c) and 'reseller:' not in str(info.value)
+    assert_no_password(info.value)
+
+
+@pytest.mark.parametrize('url, shown', [
+    ('https://u:p@h.example.com:1500/b?x=1#f', 'https://h.example.com:1500/b?x=1#f'),
+    ('https://u@h/b', 'https://h/b'), ('https://h/b', 'https://h/b'), ('not a url', 'not a url'),
+    ('http://a:b@c@d/e', 'http://d/e')])
+def test_url_without_userinfo(url, shown):
+    assert _client.url_without_userinfo(url) == shown
