@@ -228,16 +228,7 @@ def test_provision_as_awx_runs_it_leaks_neither_password_nor_key(sandbox, tmp_pa
             with open(path, encoding='utf-8', errors='replace') as handle:
                 if sandbox.password in handle.read():
                     leaks.append(os.path.relpath(path, str(tmp_path)))
-    if leaks and _password_injected_as_env():
-        # PENDING the credential type's file injector (BILLMANAGER_PASSWORD_FILE):
-        # ansible-runner records the job's environment in artifacts/command, so
-        # a password injected as BILLMANAGER_PASSWORD lands there. This single
-        # assertion waits for that change; everything above is checked.
-        pytest.xfail('needs the password file injector: the password is in %s' % leaks)
+    # ansible-runner records the job's environment in artifacts/command: a
+    # password injected as an environment variable would be there. The
+    # credential type injects it as a file (BILLMANAGER_PASSWORD_FILE).
     assert leaks == [], 'the password is in %s' % leaks
-
-
-def _password_injected_as_env():
-    with open(CREDENTIAL_TYPE, encoding='utf-8') as handle:
-        env = yaml.safe_load(handle).get('injectors', {}).get('env', {})
-    return any('password' in template for template in env.values() if 'tower.filename' not in template)
