@@ -113,6 +113,7 @@ from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
 
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import FAMILIES
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import (
     client_from_params, connection_problem, connection_warnings, read_password_file)
@@ -204,10 +205,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             display.warning('%s: %s' % (self.NAME, warning))
         try:
             client = client_from_params(params)
-            # Only licenses that make hosts: not deleted nor parked unless asked for.
+            # Only licenses that make hosts: not deleted nor parked unless asked for; an IP-bound
+            # license without its IP yet (ordered, not bound) is no server.
             records = [r for r in list_licenses(client).records
                        if (self.get_option('include_deleted') or r['status'] != 'deleted')
-                       and (self.get_option('include_parked') or not r['parked'])]
+                       and (self.get_option('include_parked') or not r['parked'])
+                       and (r['ip'] or not FAMILIES[r['family']].ip_bound)]
             if self.get_option('include_key'):
                 records = [read_license(client, r) for r in records]
         except BillmanagerError as exc:

@@ -62,6 +62,7 @@ from ansible_collections.ispsystem.billmanager.plugins.module_utils._listing imp
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._record import days_left, masked
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._run_state import (
     PendingOrders,
+    RunMoves,
     SharedListing,
     claim_lock,
     license_lock,
@@ -246,9 +247,8 @@ class LicenseReconciler:
             return
         if record['family'] != self.family:
             raise LicenseError("license %s is a %s license; %s is family %s, and a tariff changes within its "
-                               "family only: delete it and order anew" % (record['id'], record['family'],
-                                                                         self._tariff_name(), self.family),
-                               license=record)
+                               "family only: delete it and order anew"
+                               % (record['id'], record['family'], self._tariff_name(), self.family), license=record)
         if not self.params.get('allow_tariff_change'):
             raise LicenseError(
                 "license %s has pricelist %s (%s), not %s; changing a license's tariff charges the "
@@ -266,9 +266,19 @@ class LicenseReconciler:
             after = self._order()
         else:
             after = self._write(action, record)
+            if action.name == 'edit' and record.get('ip') and not same_ip(record['ip'], after.get('ip')):
+                self._note_move(record, after)
         self.actions.append(action.name)
         self.context.progress('%s: %s' % (action.name, self._describe(after)))
         return after
+
+    def _note_move(self, before, after):
+        """Warn when another task of this run moved the same license: two hosts want one license."""
+        earlier = RunMoves(self.params, self.context.run_id).record(before['id'], before['ip'], after['ip'])
+        if earlier:
+            self.warnings.append('license %s was moved from %s to %s by another task of this run, and now back '
+                                 'to %s: do two hosts name the same licname (or the same IP and tariff)? Each '
+                                 'run will move it again' % (before['id'], earlier['old'], earlier['new'], after['ip']))
 
     @staticmethod
     def _describe(record):
@@ -499,4 +509,3 @@ class LicenseReconciler:
 
 def _stamp(seconds):
     return datetime.datetime.fromtimestamp(seconds).strftime('%Y-%m-%d %H:%M:%S')
-

@@ -129,6 +129,8 @@ def check_family(params, family):
         what = "product '%s'" % params['product'] if params.get('product') else 'family %s' % family
         raise LicenseError("ip: %s is a platform license, which is not bound to an IP; leave ip out and "
                            "name it with licname" % what)
+
+
 def check_not_negative(params, *names):
     for name in names:
         if params.get(name) is not None and params[name] < 0:

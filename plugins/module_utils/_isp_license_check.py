@@ -12,7 +12,14 @@ in any release.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import FAMILIES, FAMILY_NAMES, PERIODS, family_of, resolve_pricelist, tariff_option_spec
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import (
+    FAMILIES,
+    FAMILY_NAMES,
+    PERIODS,
+    family_of,
+    resolve_pricelist,
+    tariff_option_spec,
+)
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import with_connection_options
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import BILLING, BillmanagerError, LicenseError
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._input import check_ids, normalize_ip, order_period

@@ -46,7 +46,7 @@ def argument_spec():
     )
     spec.update(tariff_option_spec())
     return with_connection_options(spec, mutually_exclusive=[('product', 'pricelist')],
-                            supports_check_mode=True)
+                                   supports_check_mode=True)
 
 
 def listed_families(filters):

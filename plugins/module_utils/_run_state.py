@@ -17,6 +17,8 @@ accounts are named by a hash of URL and user name.
   (``run_id``) for at most ``listing_max_age`` seconds, never across runs.
 - ``PendingOrders``: orders whose outcome is unknown, so that the next run
   does not order again while such an order may still be landing.
+- ``RunMoves``: the licenses a run moved to another IP, so that a task that
+  moves one back (two hosts naming one licname) is told.
 
 What it cannot do: two controllers share none of it.  Two machines running
 against one account at the same moment can still both order or renew.
@@ -202,3 +204,25 @@ class PendingOrders:
         data = self._load()
         if data.pop(identity, None) is not None:
             _write_json(self.path, data)
+
+
+class RunMoves:
+    """The IP moves of one run: license id -> the IP a task of the run moved it to, and from."""
+
+    def __init__(self, params, run_id):
+        folder = state_dir()
+        self.path = None
+        if folder and run_id:
+            self.path = os.path.join(folder, 'moves-%s.json' % _digest(account_key(params), run_id))
+        self.lock = FileLock('moves-' + _digest(account_key(params), run_id))
+
+    def record(self, license_id, old_ip, new_ip):
+        """Remember this move; return the earlier move of the same license in this run, if any."""
+        if not self.path:
+            return None
+        with self.lock:
+            data = _read_json(self.path) or {}
+            earlier = data.get(str(license_id))
+            data[str(license_id)] = dict(old=old_ip, new=new_ip)
+            _write_json(self.path, data)
+        return earlier

@@ -188,6 +188,18 @@ licenses:
       description: The license key with O(details=true); null without it, or when not (yet) issued.
       type: str
       sample: 8f14e45fceea167a5a36dedd4bea2543
+    family:
+      description: The family of API functions the license is handled with, V(soft), V(platform) or V(softexternal).
+      type: str
+      sample: soft
+    addons:
+      description: Addon id to amount, as far as the billing shows them; empty when none or not read.
+      type: dict
+      sample: {'55236': 2}
+    parked:
+      description: True when the license waits in the reuse pool (IP C(0.0.0.0)).
+      type: bool
+      sample: false
   sample:
     - id: 1234
       licname: web1.example.com
@@ -198,6 +210,9 @@ licenses:
       expiredate: '2026-12-27'
       autoprolong: 1
       key: null
+      family: soft
+      addons: {}
+      parked: false
 api_error:
   description: The failed API call, in the billing system's own words.
   returned: failure of an API call

@@ -90,6 +90,8 @@ def inventory(tmp_path, source, sandbox=None, name='test.billmanager.yml', env=N
 
 
 SOURCE = {'plugin': PLUGIN}
+RAW_PRICELIST = 99001  # a tariff no catalog knows (the sandbox takes it when seeded directly)
+LISTS = ['soft', 'platform', 'softexternal']  # one listing per family
 
 
 @pytest.fixture
@@ -102,8 +104,8 @@ def account(sandbox):
     add(licname='web2.example.com', ip='203.0.113.2', pricelist=3541, expiredate='2030-02-01',
         lickey='key-web2')                                                                    # 3
     add(licname='old.example.com', ip='203.0.113.4', pricelist=55227, status=4, expiredate='2029-01-01')  # 4
-    add(licname='raw.example.com', ip='2001:db8::5', pricelist=55239, expiredate='2030-03-01',
-        lickey='key-raw')                                                                     # 5
+    add(licname='raw.example.com', ip='2001:db8::5', pricelist=RAW_PRICELIST, expiredate='2030-03-01',
+        lickey='key-raw')                                                                     # 5 not in the catalog
     add(licname='', ip='', pricelist=3541, status=1)                                          # 6 no IP yet
     sandbox.clear_log()
     return sandbox
@@ -119,7 +121,7 @@ WEB1 = record(1, 'web1.example.com', '203.0.113.1', 55227, 'ispmanager6_lite', '
 DNS1 = record(2, 'dns1.example.com', '203.0.113.1', 3136, 'dnsmanager', 'suspended', '2030-06-01')
 WEB2 = record(3, 'web2.example.com', '203.0.113.2', 3541, 'ispmanager_lite', 'active', '2030-02-01')
 OLD = record(4, 'old.example.com', '203.0.113.4', 55227, 'ispmanager6_lite', 'deleted', '2029-01-01')
-RAW = record(5, 'raw.example.com', '2001:db8::5', 55239, None, 'active', '2030-03-01')
+RAW = record(5, 'raw.example.com', '2001:db8::5', RAW_PRICELIST, None, 'active', '2030-03-01')
 
 
 def test_hosts_hostvars_and_groups(account, tmp_path):
@@ -134,17 +136,18 @@ def test_hosts_hostvars_and_groups(account, tmp_path):
     assert inv.hostvars['203.0.113.2'] == {'billmanager_licname': 'web2.example.com',
                                            'billmanager_license': WEB2, 'billmanager_licenses': [WEB2]}
     assert inv.hostvars['2001:db8::5']['billmanager_license'] == RAW
-    assert inv.groups == ['billmanager_pricelist_55239', 'billmanager_product_dnsmanager',
+    assert inv.groups == ['billmanager_family_soft', 'billmanager_pricelist_99001', 'billmanager_product_dnsmanager',
                           'billmanager_product_ispmanager6_lite', 'billmanager_product_ispmanager_lite',
                           'billmanager_status_active', 'billmanager_status_suspended']
     assert inv.group('billmanager_product_ispmanager6_lite') == ['203.0.113.1']
     assert inv.group('billmanager_product_dnsmanager') == ['203.0.113.1']
     assert inv.group('billmanager_product_ispmanager_lite') == ['203.0.113.2']
-    assert inv.group('billmanager_pricelist_55239') == ['2001:db8::5']
+    assert inv.group('billmanager_pricelist_99001') == ['2001:db8::5']
+    assert inv.group('billmanager_family_soft') == ['2001:db8::5', '203.0.113.1', '203.0.113.2']
     assert inv.group('billmanager_status_active') == ['2001:db8::5', '203.0.113.1', '203.0.113.2']
     assert inv.group('billmanager_status_suspended') == ['203.0.113.1']
-    # One list call; no key without include_key.
-    assert account.calls() == ['soft']
+    # One list call per family; no key without include_key.
+    assert account.calls() == LISTS
     assert 'key-web1' not in inv.output
 
 
@@ -162,7 +165,7 @@ def test_include_deleted_and_the_live_license_first(account, tmp_path):
     assert four['billmanager_licenses'] == [OLD, new]
     assert inv.group('billmanager_status_deleted') == ['203.0.113.4']
     assert '203.0.113.4' in inv.group('billmanager_status_active')
-    assert account.calls() == ['soft']
+    assert account.calls() == LISTS
 
 
 def test_include_key_reads_each_license_once(account, tmp_path):
@@ -173,7 +176,7 @@ def test_include_key_reads_each_license_once(account, tmp_path):
     assert [lic['key'] for lic in one['billmanager_licenses']] == ['key-web1', 'key-dns1']
     assert inv.hostvars['203.0.113.2']['billmanager_license']['key'] == 'key-web2'
     # One soft.edit per license that makes a host: not the deleted one, not the one without IP.
-    assert account.calls() == ['soft'] + ['soft.edit'] * 4
+    assert account.calls() == LISTS + ['soft.edit'] * 4
     assert [entry['params']['elid'] for entry in account.calls('soft.edit')] == ['1', '2', '3', '5']
 
 
@@ -221,7 +224,7 @@ def test_cache_second_run_calls_nothing(account, tmp_path):
                   cache_connection=str(cache_dir), cache_timeout=3600)
     first = inventory(tmp_path, source, account)
     assert first.rc == 0, first
-    assert account.calls() == ['soft'] + ['soft.edit'] * 4
+    assert account.calls() == LISTS + ['soft.edit'] * 4
     account.clear_log()
     # A change in the billing system is not seen while the cache is fresh...
     account.patch_license(3, licname='renamed.example.com')
@@ -233,7 +236,7 @@ def test_cache_second_run_calls_nothing(account, tmp_path):
     # ...until the cache is flushed.
     third = inventory(tmp_path, source, account, args=['--flush-cache'])
     assert third.rc == 0, third
-    assert account.calls() == ['soft'] + ['soft.edit'] * 4
+    assert account.calls() == LISTS + ['soft.edit'] * 4
     assert third.hostvars['203.0.113.2']['billmanager_licname'] == 'renamed.example.com'
     cached = ''.join(path.read_text() for path in cache_dir.iterdir())
     assert 'key-web1' in cached  # include_key: documented, the keys are cached too
@@ -248,7 +251,7 @@ def test_cache_is_per_account_and_setting(account, tmp_path):
     assert with_keys.rc == 0, with_keys
     # include_key is another cache entry: the cached run without keys is not reused.
     assert with_keys.hostvars['203.0.113.2']['billmanager_license']['key'] == 'key-web2'
-    assert account.calls() == ['soft', 'soft'] + ['soft.edit'] * 4
+    assert account.calls() == LISTS + LISTS + ['soft.edit'] * 4
 
 
 def test_connection_from_the_source_file_and_templates(account, tmp_path):
@@ -258,7 +261,7 @@ def test_connection_from_the_source_file_and_templates(account, tmp_path):
     inv = inventory(tmp_path, source, env={'RESELLER_SECRET': account.password})
     assert inv.rc == 0, inv
     assert inv.hosts == ['2001:db8::5', '203.0.113.1', '203.0.113.2']
-    assert account.calls() == ['auth', 'soft']
+    assert account.calls() == ['auth'] + LISTS
     assert account.password not in inv.output
 
 
@@ -269,7 +272,7 @@ def test_connection_from_the_environment(account, tmp_path):
         'BILLMANAGER_VALIDATE_CERTS': 'false', 'BILLMANAGER_TIMEOUT': '5', 'BILLMANAGER_RETRIES': '0'})
     assert inv.rc == 0, inv
     assert len(inv.hosts) == 3
-    assert account.calls() == ['auth', 'soft']
+    assert account.calls() == ['auth'] + LISTS
 
 
 def test_missing_credentials_fail_clearly(sandbox, tmp_path):
@@ -324,7 +327,7 @@ def test_empty_and_one_license_accounts(sandbox, tmp_path):
     assert one.rc == 0, one
     assert one.hosts == ['192.0.2.1']
     assert one.group('billmanager_product_billmanager') == ['192.0.2.1']
-    assert sandbox.calls() == ['soft', 'soft']
+    assert sandbox.calls() == LISTS + LISTS
 
 
 def test_thousand_licenses(sandbox, tmp_path):
@@ -335,7 +338,7 @@ def test_thousand_licenses(sandbox, tmp_path):
     assert inv.rc == 0, inv
     assert len(inv.hosts) == 1000
     assert len(inv.group('billmanager_status_active')) == 1000
-    assert sandbox.calls() == ['soft']
+    assert sandbox.calls() == LISTS
 
 
 def test_playbook_on_the_inventory(account, tmp_path):

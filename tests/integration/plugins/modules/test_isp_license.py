@@ -49,21 +49,30 @@ def test_order_returns_the_key_after_waiting(sandbox, tmp_path, module_path):
         status='active', expiredate=add_months(datetime.date.today(), 1).isoformat(), autoprolong=1,
         key=lic['lickey'], family='soft', addons={}, parked=False)
     assert len(lic['lickey']) == 32
-    [order] = play.calls('change')[1:2]
+    assert change['catalog']['product'] == 'ispmanager6_lite' and change['catalog']['pricelist'] == LITE
+    assert change['catalog']['family'] == 'soft'
+    checkip, order = play.calls('change')[1:3]
+    assert checkip['func'] == 'soft.checkip' and checkip['params']['ip'] == '192.0.2.10'
+    assert checkip['params']['pricelist'] == str(LITE)
     assert order['func'] == 'soft.order.param'
     assert order['params']['skipbasket'] == 'on' and order['params']['licname'] == '192.0.2.10'
     assert order['params']['autoprolong'] == '1'
-    # the list, the order, then soft.edit reads until the key is there
-    assert play.funcs('change')[:2] == ['soft', 'soft.order.param']
-    assert set(play.funcs('change')[2:]) == {'soft.edit'}
-    # no change: the list and one read
+    # the soft list (product given: that family only), the IP check, the order, then soft.edit
+    # reads until the key is there
+    assert play.funcs('change')[:3] == ['soft', 'soft.checkip', 'soft.order.param']
+    assert set(play.funcs('change')[3:]) == {'soft.edit'}
+    # no change: the list and one read (the run's shared listing predates the order: listed afresh)
     assert play.funcs('again') == ['soft', 'soft.edit']
-    assert play.funcs('check again') == ['soft', 'soft.edit']
-    assert play.funcs('check') == ['soft']
+    # the controller path shares the run's listing (which now shows the license): one read; a module
+    # process knows no run, so it lists
+    assert play.funcs('check again') == (['soft', 'soft.edit'] if module_path else ['soft.edit'])
+    # check mode asks the IP check too (read-only), nothing more
+    assert play.funcs('check') == ['soft', 'soft.checkip']
     assert play['check']['license']['id'] is None
-    # diff: nothing before, the license after
+    # diff: nothing before, the license after, its key masked
     assert change['diff']['before'] == {}
-    assert change['diff']['after'] == change['license']
+    assert change['diff']['after'] == dict(change['license'], key='********')
+    assert lic['lickey'] not in str(change['diff'])
     assert play['again']['license'] == change['license']
 
 
@@ -95,7 +104,7 @@ def test_order_without_waiting_returns_before_the_key(sandbox, tmp_path):
     result = play['order']
     assert result['changed'] is True and result['license']['status'] == 'processing'
     assert result['license']['key'] is None
-    assert play.funcs('order') == ['soft', 'soft.order.param', 'soft.edit']
+    assert play.funcs('order') == ['soft', 'soft.checkip', 'soft.order.param', 'soft.edit']
 
 
 def test_order_that_outlasts_wait_timeout_fails_but_reports_the_order(sandbox, tmp_path):
@@ -126,7 +135,8 @@ def test_change_ip_by_id(sandbox, tmp_path):
     assert change['diff']['before']['ip'] == '192.0.2.20'
     assert change['diff']['after']['ip'] == '192.0.2.21'
     assert change['license']['key'] == lic['lickey']
-    assert play.funcs('change') == ['soft', 'soft.edit', 'soft.edit', 'soft.edit']
+    # by id: no listing; the read, the edit, the read after it
+    assert play.funcs('change') == ['soft.edit', 'soft.edit', 'soft.edit']
 
 
 def test_change_ipv6_address_is_compared_in_canonical_form(sandbox, tmp_path):
@@ -172,8 +182,10 @@ def test_rename_found_by_ip_needs_the_id(sandbox, tmp_path):
     play.run()
     refused = play['rename by ip']
     assert refused['failed'] and 'already exists' in refused['msg']
+    assert 'cannot take a license of' in refused['msg'] and 'Nothing was ordered' in refused['msg']
     assert refused['changed'] is False
-    assert play.funcs('rename by ip') == ['soft', 'soft.order.param']
+    # the IP check refuses it before any order is sent
+    assert play.funcs('rename by ip') == ['soft', 'soft.checkip']
     assert play['rename by the id found']['actions'] == ['edit']
     assert [(x['id'], x['licname']) for x in sandbox.licenses()] == [(lic['id'], 'web33')]
 
@@ -205,7 +217,11 @@ def test_suspend(sandbox, tmp_path):
     change = play.assert_four_ways(['suspend'], ['soft.suspend'])
     assert sandbox.license(lic['id'])['status'] == 3
     assert change['license']['status'] == 'suspended' and change['license']['key'] == lic['lickey']
-    assert play.funcs('change') == ['soft', 'soft.edit', 'soft.suspend', 'soft.edit']
+    # no product given: every family's list (check mode listed first, the run shares that listing);
+    # the suspend is decided on a fresh read: the read, the write, the read after it
+    assert play.funcs('check') == ['soft', 'platform', 'softexternal', 'soft.edit']
+    assert play.funcs('change') == ['soft.edit', 'soft.suspend', 'soft.edit']
+    assert play.funcs('again') == ['soft.edit']
     assert change['diff']['before']['status'] == 'active'
     assert change['diff']['after']['status'] == 'suspended'
 
@@ -217,7 +233,8 @@ def test_resume_a_suspended_license_with_state_present(sandbox, tmp_path):
     change = play.assert_four_ways(['resume'], ['soft.resume'])
     assert sandbox.license(lic['id'])['status'] == 2
     assert change['license']['status'] == 'active'
-    assert play.funcs('change') == ['soft', 'soft.edit', 'soft.resume', 'soft.edit']
+    assert play.funcs('check') == ['soft', 'platform', 'softexternal', 'soft.edit']
+    assert play.funcs('change') == ['soft.edit', 'soft.resume', 'soft.edit']  # the run's listing, a fresh read
 
 
 def test_renew_inside_the_window(sandbox, tmp_path):
@@ -230,7 +247,9 @@ def test_renew_inside_the_window(sandbox, tmp_path):
     assert sandbox.license(lic['id'])['expiredate'] == moved
     assert change['license']['expiredate'] == moved
     assert play['check']['license']['expiredate'] == moved
-    [prolong] = play.calls('change')[2:3]
+    # the run's listing (from check mode), a fresh read, the renewal, the read after it
+    assert play.funcs('change') == ['soft.edit', 'service.prolong', 'soft.edit']
+    [prolong] = play.calls('change')[1:2]
     assert prolong['params']['period'] == '1' and prolong['params']['elid'] == str(lic['id'])
     assert change['diff']['before']['expiredate'] == end and change['diff']['after']['expiredate'] == moved
 
@@ -242,9 +261,11 @@ def test_renew_outside_the_window_sends_nothing(sandbox, tmp_path):
     play.task('outside', licname='later', renew_within_days=20)
     play.task('outside, check mode', licname='later', renew_within_days=20, check=True)
     play.run()
+    # every family's list, then the run's shared listing: one read each
+    calls = {'outside': ['soft', 'platform', 'softexternal', 'soft.edit'], 'outside, check mode': ['soft.edit']}
     for name in ('outside', 'outside, check mode'):
         assert play[name]['changed'] is False and play[name]['actions'] == []
-        assert play.funcs(name) == ['soft', 'soft.edit']
+        assert play.funcs(name) == calls[name], name
     assert sandbox.license(lic['id'])['expiredate'] == end
 
 
@@ -268,7 +289,9 @@ def test_regenerate_key_always_changes(sandbox, tmp_path):
         assert result['changed'] is True and result['actions'] == ['newkey'], result
         assert play.writes(name) == ['soft.edit']
         keys.append(result['license']['key'])
-        assert result['diff']['before']['key'] == keys[-2]
+        # the diff never shows a key, only that there is one
+        assert result['diff']['before']['key'] == result['diff']['after']['key'] == '********'
+        assert keys[-2] not in str(result['diff']) and keys[-1] not in str(result['diff'])
     assert len(set(keys)) == 3 and sandbox.license(lic['id'])['lickey'] == keys[-1]
     for name in ('check', 'check again'):
         assert play[name]['changed'] is True and play[name]['actions'] == ['newkey']
@@ -285,8 +308,12 @@ def test_delete(sandbox, tmp_path):
     change = play.assert_four_ways(['delete'], ['soft.delete'])
     assert sandbox.license(lic['id'])['status'] == 4
     assert change['license']['id'] == lic['id'] and change['license']['status'] == 'deleted'
-    assert play.funcs('change') == ['soft', 'soft.delete']
-    assert play.funcs('again') == ['soft']
+    # the delete is decided on a fresh read of the license (found in the run's listing of check mode)
+    assert play.funcs('check') == ['soft', 'soft.edit']
+    assert play.funcs('change') == ['soft.edit', 'soft.delete']
+    # the shared listing still shows it: the read says deleted, so the list is read afresh
+    assert play.funcs('again') == ['soft.edit', 'soft']
+    assert play.funcs('check again') == ['soft']
     assert play['again']['license'] is None
     assert change['diff']['before']['status'] == 'active'
 
@@ -298,9 +325,13 @@ def test_delete_a_missing_license_changes_nothing(sandbox, tmp_path):
     play.task('absent, check mode', licname='never-was', state='absent', check=True)
     play.task('absent by ip and other tariff', ip='192.0.2.71', product='billmanager', state='absent')
     play.run()
+    # by licname alone every family may hold it: each family's list; with a product only its family's
+    lists = {'absent': ['soft', 'platform', 'softexternal'],
+             'absent, check mode': ['soft', 'platform', 'softexternal'],
+             'absent by ip and other tariff': ['soft']}
     for name in play.names:
         assert play[name]['changed'] is False and play[name]['actions'] == [], play[name]
-        assert play.funcs(name) == ['soft']
+        assert play.funcs(name) == lists[name], name
         assert play[name]['license'] is None
     assert [x['status'] for x in sandbox.licenses()] == [2]
 
@@ -318,15 +349,23 @@ def test_identity_by_id_licname_and_ip(sandbox, tmp_path):
     play.task('by ip and product', ip='192.0.2.81', product='billmanager')
     play.task('by ip and pricelist', ip='192.0.2.81', pricelist=LITE)
     play.task('by ipv6 in another spelling', ip='2001:DB8:0::80')
+    play.task('by IPv4-mapped IPv6', ip='::ffff:192.0.2.80')  # is the IPv4 address
     play.task('id wins over licname', id=beta['id'], licname='beta')
     play.run()
     expected = {'by id': gamma, 'by licname': alpha, 'by ip': alpha, 'by ip and product': gamma,
-                'by ip and pricelist': beta, 'by ipv6 in another spelling': v6, 'id wins over licname': beta}
+                'by ip and pricelist': beta, 'by ipv6 in another spelling': v6, 'id wins over licname': beta,
+                'by IPv4-mapped IPv6': alpha}
+    # an id: one read, no listing.  The first task without a product lists every family, the first
+    # with one its family's list only; the later ones share the run's listing of that set of families
+    # (a raw pricelist names no family: the listing of every family): one read each.
+    calls = dict((name, ['soft.edit']) for name in expected)
+    calls['by licname'] = ['soft', 'platform', 'softexternal', 'soft.edit']
+    calls['by ip and product'] = ['soft', 'soft.edit']
     for name, lic in expected.items():
         result = play[name]
         assert not result.get('failed') and result['changed'] is False, (name, result)
         assert result['license']['id'] == lic['id'] and result['license']['key'] == lic['lickey'], name
-        assert play.funcs(name) == ['soft', 'soft.edit'], name
+        assert play.funcs(name) == calls[name], name
     assert play['by id']['license']['product'] == 'billmanager'
 
 
@@ -347,7 +386,8 @@ def test_ambiguous_identity_fails_listing_the_ids(sandbox, tmp_path):
         assert result['failed'] and result['changed'] is False, result
         assert result['ids'] == ids
         assert 'ids %s, %s' % tuple(ids) in result['msg'], result['msg']
-        assert play.funcs(name) == ['soft']
+        # every family's list first, then the run's shared listing: no call
+        assert play.funcs(name) == (['soft', 'platform', 'softexternal'] if name == 'same licname' else []), name
     assert [x['status'] for x in sandbox.licenses()] == [2, 2, 2, 2]
 
 
@@ -361,7 +401,11 @@ def test_diff_only_in_diff_mode(sandbox, tmp_path):
     diff = play['with diff']['diff']
     assert diff['before']['licname'] == 'nodiff2' and diff['after']['licname'] == 'nodiff3'
     assert set(diff['before']) == set(diff['after']) == {
-        'id', 'licname', 'ip', 'pricelist', 'product', 'status', 'expiredate', 'autoprolong', 'key'}
+        'id', 'licname', 'ip', 'pricelist', 'product', 'status', 'expiredate', 'autoprolong', 'key',
+        'family', 'addons', 'parked'}
+    assert diff['before']['key'] == diff['after']['key'] == '********'
+    assert lic['lickey'] not in str(diff)
+    assert (diff['after']['family'], diff['after']['addons'], diff['after']['parked']) == ('soft', {}, False)
 
 
 def test_diff_with_the_default_callback(sandbox, tmp_path):
@@ -385,6 +429,6 @@ def test_order_into_the_cart_does_not_wait(sandbox, tmp_path):
     assert any('awaiting payment' in w for w in change['warnings']), change['warnings']
     [order] = [entry for entry in play.calls('change') if entry['func'] == 'soft.order.param']
     assert 'skipbasket' not in order['params'] and order['params']['autoprolong'] == 'null'
-    assert play.funcs('change') == ['soft', 'soft.order.param', 'soft.edit']
+    assert play.funcs('change') == ['soft', 'soft.checkip', 'soft.order.param', 'soft.edit']
     assert sandbox.licenses()[0]['status'] == 1
     assert sandbox.config()['users'][sandbox.username]['balance'] == balance

@@ -47,7 +47,7 @@ def test_lost_order_answer_adopts_the_license_it_created(sandbox, tmp_path, modu
     orders = [entry for entry in play.calls('order') if entry['func'] == 'soft.order.param']
     assert len(orders) == 1 and orders[0]['fault'] == 'close_after_commit'
     # after the lost answer: the list again to find the license, then reads
-    assert play.funcs('order')[:3] == ['soft', 'soft.order.param', 'soft']
+    assert play.funcs('order')[:4] == ['soft', 'soft.checkip', 'soft.order.param', 'soft']
     assert play['again']['changed'] is False and play.writes('again') == []
 
 
@@ -61,16 +61,34 @@ def test_truncated_order_answer_adopts_the_license_it_created(sandbox, tmp_path)
     assert play.writes('order') == ['soft.order.param']
 
 
-def test_lost_order_that_did_not_commit_says_no_license_was_ordered(sandbox, tmp_path):
+def test_lost_order_that_did_not_commit_is_an_unknown_outcome_and_blocks_a_second_order(sandbox, tmp_path):
+    """The connection closed before the order committed.  The module cannot know that: it looks
+    for the new license until wait_timeout, then says the outcome is unknown, sends nothing
+    again, and the next run on this controller does not order the same license either."""
     sandbox.add_fault('close', func='soft.order.param')
-    play = Play(sandbox, tmp_path).task('order', ip='192.0.2.12', product='ispmanager6_lite')
+    play = Play(sandbox, tmp_path).task('order', ip='192.0.2.12', product='ispmanager6_lite', wait_timeout=3)
     play.run()
     result = play['order']
-    assert result.get('failed') and result['changed'] is False, result
-    assert 'no license was ordered' in result['msg'] and 'Nothing was sent again' in result['msg']
+    assert result.get('failed') and result['changed'] is False and result['actions'] == [], result
+    assert 'the outcome of the order is unknown' in result['msg'] and 'Nothing was sent again' in result['msg']
+    assert 'no license was ordered' not in result['msg']
+    assert result['outcome'] == 'unknown'
     assert result['api_error']['function'] == 'soft.order.param' and result['api_error']['ambiguous'] is True
     assert sandbox.licenses() == []
-    assert play.funcs('order') == ['soft', 'soft.order.param', 'soft']
+    # one order, sent once; after it only the list, again and again, looking for the new license
+    names = play.funcs('order')
+    assert names[:3] == ['soft', 'soft.checkip', 'soft.order.param'], names
+    assert len(names) > 3 and set(names[3:]) == {'soft'}, names
+    assert play.writes('order') == ['soft.order.param']
+    # The next run on this controller: the earlier order may still be landing, so no order.
+    second = Play(sandbox, tmp_path).task('order again', ip='192.0.2.12', product='ispmanager6_lite')
+    second.run()
+    again = second['order again']
+    assert again.get('failed') and again['changed'] is False, again
+    assert 'may still be landing' in again['msg'], again['msg']
+    assert second.writes('order again') == []
+    assert 'soft.order.param' not in second.funcs('order again')
+    assert sandbox.licenses() == []
 
 
 def test_a_502_on_a_read_is_retried(sandbox, tmp_path):
@@ -83,8 +101,10 @@ def test_a_502_on_a_read_is_retried(sandbox, tmp_path):
     assert not result.get('failed') and result['changed'] is False, result
     assert result['license']['key'] == lic['lickey']
     calls = play.calls('read')
+    # no product: every family's list (the soft one retried), then the read (retried)
     assert [(c['func'], c['fault']) for c in calls] == [
-        ('soft', 'http_502'), ('soft', None), ('soft.edit', 'close'), ('soft.edit', None)]
+        ('soft', 'http_502'), ('soft', None), ('platform', None), ('softexternal', None),
+        ('soft.edit', 'close'), ('soft.edit', None)]
 
 
 def test_an_html_page_instead_of_json_fails_naming_api_url(sandbox, tmp_path):
@@ -119,7 +139,8 @@ def test_timeout_on_suspend_is_not_sent_again(sandbox, tmp_path):
     assert result['license']['status'] == 'suspended'
     assert sandbox.license(lic['id'])['status'] == 3
     assert play.funcs('suspend').count('soft.suspend') == 1
-    assert play.funcs('suspend') == ['soft', 'soft.edit', 'soft.suspend', 'soft.edit', 'soft.edit']
+    assert play.funcs('suspend') == ['soft', 'platform', 'softexternal', 'soft.edit', 'soft.suspend', 'soft.edit',
+                                     'soft.edit']
 
 
 def test_timeout_on_renew_is_not_sent_again(sandbox, tmp_path):
@@ -170,7 +191,7 @@ def test_502_after_a_committed_delete_reports_the_delete(sandbox, tmp_path):
     result = play['delete']
     assert not result.get('failed') and result['changed'] is True, result
     assert result['license']['status'] == 'deleted' and result['warnings']
-    assert play.funcs('delete') == ['soft', 'soft.delete', 'soft.edit']
+    assert play.funcs('delete') == ['soft', 'platform', 'softexternal', 'soft.edit', 'soft.delete', 'soft.edit']
     assert sandbox.license(lic['id'])['status'] == 4
 
 
@@ -182,9 +203,10 @@ def test_session_auth(sandbox, tmp_path):
     env_play = Play(sandbox, tmp_path).task('by environment', licname='sess')
     env_play.run(env={'BILLMANAGER_AUTH_METHOD': 'session'})
     assert play['by option']['changed'] is True and sandbox.license(lic['id'])['ip'] == '192.0.2.41'
-    assert play.funcs('by option') == ['auth', 'soft', 'soft.edit', 'soft.edit', 'soft.edit']
+    assert play.funcs('by option') == ['auth', 'soft', 'platform', 'softexternal', 'soft.edit', 'soft.edit',
+                                       'soft.edit']
     assert env_play['by environment']['changed'] is False
-    assert env_play.funcs('by environment') == ['auth', 'soft', 'soft.edit']
+    assert env_play.funcs('by environment') == ['auth', 'soft', 'platform', 'softexternal', 'soft.edit']
     for entry in play.calls('by option')[1:] + env_play.calls('by environment')[1:]:
         assert 'authinfo' not in entry['params'] and entry['params']['auth']
         assert entry['user'] == sandbox.username

@@ -6,7 +6,8 @@
 """isp_license_info through ansible-playbook against the sandbox.
 
 Every filter, details, accounts of 0, 1 and 1,000+ licenses, the exact API
-calls (one ``soft`` call; one ``soft.edit`` per match with details, no
+calls (one listing per family the filters leave possible: ``soft``,
+``platform``, ``softexternal``; one ``soft.edit`` per match with details, no
 more), check mode, failures, the module run on its own (not through the
 action plugin), ansible-doc, and the license_report playbook.
 """
@@ -27,6 +28,8 @@ from playbook_runner import BIN, ansible_env, run_playbook
 
 MODULE = 'ispsystem.billmanager.isp_license_info'
 TODAY = datetime.date.today()
+RAW = 99001  # a tariff no catalog knows (the sandbox takes it when seeded directly)
+LISTS = ['soft', 'platform', 'softexternal']  # one listing per family
 
 
 def day(offset):
@@ -62,7 +65,7 @@ def account(sandbox):
         lickey='key-dns1')                                                           # 3 suspended, past its end
     add(licname='old.example.com', ip='203.0.113.4', pricelist=55227, status=4, expiredate=day(5))  # 4 deleted
     add(licname='v6.example.com', ip='2001:db8::5', pricelist=55230, status=1, expiredate=day(40))  # 5 ordered
-    add(licname='raw.example.com', ip='198.51.100.6', pricelist=55239, status=2, expiredate=day(30),
+    add(licname='raw.example.com', ip='198.51.100.6', pricelist=RAW, status=2, expiredate=day(30),
         lickey='key-raw')                                                            # 6 tariff not in the catalog
     add(licname='web2.example.com', ip='198.51.100.7', pricelist=55228, status=2, expiredate=day(31),
         lickey='key-web2b')                                                          # 7 same name as 2
@@ -81,7 +84,7 @@ FILTER_CASES = [
     ('ipv6 written another way', {'ip': '2001:0db8:0:0::0005'}, [5]),
     ('product', {'product': 'ispmanager6_lite'}, [1]),
     ('product, deleted too', {'product': 'ispmanager6_lite', 'status': ['active', 'deleted']}, [1, 4]),
-    ('pricelist outside the catalog', {'pricelist': 55239}, [6]),
+    ('pricelist outside the catalog', {'pricelist': RAW}, [6]),
     ('status list', {'status': ['suspended', 'ordered']}, [3, 5]),
     ('status deleted only', {'status': ['deleted']}, [4]),
     ('expiring within 30 days (past end dates included)', {'expiring_within_days': 30}, [1, 3, 6]),
@@ -102,23 +105,27 @@ def test_every_filter_combined_with_and(account, tmp_path):
         result = run.result(name)
         assert ids(result) == want, name
         assert result['changed'] is False
-    # One soft call per task, nothing else: filtering happens in memory.
-    assert account.calls() == ['soft'] * len(FILTER_CASES)
+    # One listing per family the filters leave possible (a product: its family only), nothing
+    # else: filtering happens in memory.
+    expected = []
+    for _name, args, _want in FILTER_CASES:
+        expected += ['soft'] if 'product' in args else LISTS
+    assert account.calls() == expected
 
 
 def test_record_shape_without_details(account, tmp_path):
-    run = run_playbook(play(info('read', ip='203.0.113.1'), info('raw', pricelist=55239)),
+    run = run_playbook(play(info('read', ip='203.0.113.1'), info('raw', pricelist=RAW)),
                        tmp_path, sandbox=account)
     assert run.rc == 0, run
     web1, dns1 = run.result('read')['licenses']
     assert web1 == {'id': 1, 'licname': 'web1.example.com', 'ip': '203.0.113.1', 'pricelist': 55227,
                     'product': 'ispmanager6_lite', 'status': 'active', 'expiredate': day(10),
-                    'autoprolong': 1, 'key': None}
+                    'autoprolong': 1, 'key': None, 'family': 'soft', 'addons': {}, 'parked': False}
     assert dns1 == {'id': 3, 'licname': 'dns1.example.com', 'ip': '203.0.113.1', 'pricelist': 3136,
                     'product': 'dnsmanager', 'status': 'suspended', 'expiredate': day(-2),
-                    'autoprolong': None, 'key': None}
+                    'autoprolong': None, 'key': None, 'family': 'soft', 'addons': {}, 'parked': False}
     raw = run.result('raw')['licenses'][0]
-    assert (raw['pricelist'], raw['product'], raw['key']) == (55239, None, None)
+    assert (raw['pricelist'], raw['product'], raw['key'], raw['family']) == (RAW, None, None, 'soft')
 
 
 def test_details_reads_each_match_once(account, tmp_path):
@@ -135,8 +142,8 @@ def test_details_reads_each_match_once(account, tmp_path):
     deleted = run.result('deleted')['licenses']
     assert [(lic['id'], lic['key']) for lic in deleted] == [(4, None)]
     assert run.result('none match')['licenses'] == []
-    # without: soft | with: soft + 2 edits | none match: soft | deleted: soft + 1 edit
-    assert account.calls() == ['soft', 'soft', 'soft.edit', 'soft.edit', 'soft', 'soft', 'soft.edit']
+    # without: lists | with: lists + 2 edits | none match: lists | deleted: lists + 1 edit
+    assert account.calls() == LISTS + LISTS + ['soft.edit', 'soft.edit'] + LISTS + LISTS + ['soft.edit']
     assert [entry['params'].get('elid') for entry in account.calls('soft.edit')] == ['1', '3', '4']
 
 
@@ -149,7 +156,7 @@ def test_check_mode_gives_the_same_result(account, tmp_path):
         assert checked.result(name)['licenses'] == normal.result(name)['licenses']
         assert checked.result(name)['changed'] is False
     assert checked.result('details')['licenses'][0]['key'] == 'key-web1'
-    assert account.calls() == ['soft', 'soft', 'soft.edit'] * 2
+    assert account.calls() == (LISTS + LISTS + ['soft.edit']) * 2
     # Nothing changed in the billing system.
     assert [lic['status'] for lic in account.licenses()] == [2, 2, 3, 4, 1, 2, 2]
 
@@ -160,7 +167,7 @@ def test_empty_account(sandbox, tmp_path):
     assert run.rc == 0, run
     for name in ('all', 'details', 'expiring'):
         assert run.result(name)['licenses'] == []
-    assert sandbox.calls() == ['soft'] * 3
+    assert sandbox.calls() == LISTS * 3
 
 
 def test_one_license_account(sandbox, tmp_path):
@@ -178,7 +185,7 @@ def test_one_license_account(sandbox, tmp_path):
         (1, 'only', 'billmanager', None)]
     assert run.result('details')['licenses'][0]['key'] == 'key-only'
     assert run.result('other')['licenses'] == []
-    assert sandbox.calls() == ['soft', 'soft', 'soft.edit', 'soft']
+    assert sandbox.calls() == LISTS + LISTS + ['soft.edit'] + LISTS
 
 
 def test_thousand_license_account(sandbox, tmp_path):
@@ -202,7 +209,7 @@ def test_thousand_license_account(sandbox, tmp_path):
     assert [(lic['id'], lic['status']) for lic in run.result('expiring')['licenses']] == [
         (700, 'active'), (701, 'suspended')]
     assert ids(run.result('deleted')) == list(range(1201, 1211))
-    assert sandbox.calls() == ['soft', 'soft', 'soft.edit', 'soft', 'soft.edit', 'soft.edit', 'soft']
+    assert sandbox.calls() == LISTS + LISTS + ['soft.edit'] + LISTS + ['soft.edit', 'soft.edit'] + LISTS
 
 
 @pytest.mark.parametrize('args, message', [
@@ -249,7 +256,7 @@ def test_module_runs_on_its_own(account, tmp_path):
     assert [(lic['id'], lic['key']) for lic in result['licenses']] == [(1, 'key-web1'), (3, 'key-dns1')]
     assert result['changed'] is False
     assert account.password not in process.stdout
-    assert account.calls() == ['soft', 'soft.edit', 'soft.edit']
+    assert account.calls() == LISTS + ['soft.edit', 'soft.edit']
 
 
 def test_module_defaults_group(account, tmp_path):
@@ -271,11 +278,13 @@ def test_ansible_doc_renders(tmp_path):
     doc = json.loads(process.stdout)[MODULE]
     options = doc['doc']['options']
     for name in ('id', 'licname', 'ip', 'product', 'pricelist', 'status', 'expiring_within_days', 'details',
-                 'api_url', 'api_username', 'api_password', 'auth_method', 'validate_certs', 'ca_path',
+                 'family', 'parked', 'api_url', 'api_username', 'api_password', 'auth_method', 'validate_certs', 'ca_path',
                  'api_timeout', 'api_retries'):
         assert options[name]['description'], name
+    # the license record of the interface, every key of it
     assert set(doc['return']['licenses']['contains']) == {
-        'id', 'licname', 'ip', 'pricelist', 'product', 'status', 'expiredate', 'autoprolong', 'key'}
+        'id', 'licname', 'ip', 'pricelist', 'product', 'status', 'expiredate', 'autoprolong', 'key',
+        'family', 'addons', 'parked'}
     assert MODULE in doc['examples'] and 'expiring_within_days' in doc['examples']
     text = subprocess.run([os.path.join(BIN, 'ansible-doc'), '-t', 'module', MODULE], env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
@@ -296,10 +305,10 @@ def test_license_report_playbook(account, tmp_path):
     assert rows == [
         '3   dns1.example.com  203.0.113.1   dnsmanager        suspended  %s  -2' % day(-2),
         '1   web1.example.com  203.0.113.1   ispmanager6_lite  active     %s  10' % day(10),
-        '6   raw.example.com   198.51.100.6  pricelist 55239   active     %s  30' % day(30),
+        '6   raw.example.com   198.51.100.6  pricelist 99001   active     %s  30' % day(30),
     ]
     assert '3 license(s) end within 30 days.' in run.stdout
-    assert account.calls() == ['soft']
+    assert account.calls() == LISTS
 
 
 def test_license_report_playbook_nothing_due_and_variables(sandbox, tmp_path):

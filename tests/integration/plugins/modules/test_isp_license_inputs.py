@@ -20,6 +20,8 @@ BEFORE_ANY_CALL = {
                      ["ip: '192.0.2.300' is not a valid IPv4 or IPv6 address"]),
     'invalid IPv6': (dict(ip='2001:db8::g1', product='ispmanager6_lite'),
                      ["ip: '2001:db8::g1' is not a valid"]),
+    'IPv6 with a zone id': (dict(ip='fe80::1%eth0', product='ispmanager6_lite'),
+                            ["ip: 'fe80::1%eth0' has a zone id", 'give the address alone']),
     'product and pricelist together': (dict(ip='192.0.2.1', product='ispmanager6_lite', pricelist=LITE),
                                        ['mutually exclusive', 'product', 'pricelist']),
     'period 3': (dict(ip='192.0.2.1', product='ispmanager6_lite', period=3), ['period', '1, 12']),
@@ -44,7 +46,17 @@ AFTER_THE_LIST = {
                                   ["no license matches licname='fresh'", 'state=suspended']),
     'a missing id': (dict(id=4242, ip='192.0.2.5', product='ispmanager6_lite'), ['no license has id=4242']),
     'another tariff on the license': (dict(licname='present', product='billmanager'),
-                                      ['pricelist 55227', 'does not change a license']),
+                                      ['pricelist 55227', 'charges the difference', 'allow_tariff_change']),
+}
+
+# The calls of the AFTER_THE_LIST tasks: a task with id reads that license with its family's .edit,
+# no listing; with a product only its family's list is read, without one every family's.
+CALLS = {
+    'order without ip': ['soft'],
+    'order without tariff': ['soft', 'platform', 'softexternal'],
+    'suspend a missing license': ['soft', 'platform', 'softexternal'],
+    'a missing id': ['soft.edit'],  # its product is soft: that family's read only
+    'another tariff on the license': ['soft', 'soft.edit'],
 }
 
 
@@ -73,7 +85,7 @@ def run_bad_inputs(sandbox, tmp_path, names, module_path=False, check_too=True):
         for word in AFTER_THE_LIST[name][1]:
             assert word in result['msg'], (name, word, result['msg'])
         assert play.writes(name) == [], (name, play.funcs(name))
-        assert play.funcs(name)[0] == 'soft'
+        assert play.funcs(name) == CALLS[name], (name, play.funcs(name))
     assert len(sandbox.licenses()) == 1
 
 
@@ -103,10 +115,12 @@ def test_billing_refusals_fail_with_the_billing_message(sandbox, tmp_path, modul
     poor.task('renewal with too low a balance', licname='first', renew_within_days=400)
     poor.run()
 
+    # An order is asked about first (soft.checkip, read-only): where the IP check refuses, nothing is
+    # ordered and the message says so; the other refusals come from the write itself.
     refusals = (
-        (play, 'the IP holds that product', 'soft.order.param', 'exists',
+        (play, 'the IP holds that product', 'soft.checkip', 'exists',
          'A license of this type for IP 192.0.2.30 already exists'),
-        (play, 'unknown tariff', 'soft.order.param', 'value', 'Tariff plan 999 not found'),
+        (play, 'unknown tariff', 'soft.checkip', 'value', 'Tariff plan 999 not found'),
         (play, 'move onto an IP that holds that product', 'soft.edit', 'exists',
          'A license of this type for IP 192.0.2.30 already exists'),
         (poor, 'balance too low', 'soft.order.param', 'balance', 'Insufficient funds'),
@@ -115,11 +129,19 @@ def test_billing_refusals_fail_with_the_billing_message(sandbox, tmp_path, modul
     for run, name, func, err_type, message in refusals:
         result = run[name]
         assert result.get('failed') and result['changed'] is False, (name, result)
-        assert message in result['msg'] and func in result['msg'], (name, result['msg'])
+        assert message in result['msg'], (name, result['msg'])
         error = result['api_error']
-        assert error['function'] == func and error['type'] == err_type and error['kind'] == 'billing'
+        assert error['function'] == func and error['type'] == err_type and error['kind'] == 'billing', error
         assert error['ambiguous'] is False
-        assert run.writes(name) == [func], (name, run.funcs(name))
+        if func == 'soft.checkip':
+            ip = '192.0.2.30' if name == 'the IP holds that product' else '192.0.2.31'
+            assert result['msg'].startswith('%s cannot take a license of ' % ip), (name, result['msg'])
+            assert result['msg'].endswith('Nothing was ordered'), (name, result['msg'])
+            assert run.writes(name) == [], (name, run.funcs(name))
+            assert run.funcs(name)[-1] == 'soft.checkip', (name, run.funcs(name))
+        else:
+            assert func in result['msg'], (name, result['msg'])
+            assert run.writes(name) == [func], (name, run.funcs(name))
     expected = [(taken['id'], '192.0.2.30'), (other['id'], '192.0.2.33')]
     assert [(lic['id'], lic['ip']) for lic in sandbox.licenses()] == expected
     assert sandbox.license(taken['id'])['expiredate'] == taken['expiredate']

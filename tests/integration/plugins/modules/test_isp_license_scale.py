@@ -133,3 +133,14 @@ def test_two_runs_at_once_send_one_write(sandbox, tmp_path, what):
     results = [play['ensure'] for play in plays]
     assert not any(r.get('failed') for r in results), results
     assert sorted(r['changed'] for r in results) == [False, True]
+
+
+def test_two_tasks_of_one_run_moving_one_license_are_told(sandbox, tmp_path):
+    sandbox.add_license(licname='twin', ip='198.51.100.75', pricelist=PRO, status=2)
+    play = Play(sandbox, tmp_path)
+    play.task('host a', licname='twin', ip='198.51.100.76', product='ispmanager6_pro')
+    play.task('host b', licname='twin', ip='198.51.100.77', product='ispmanager6_pro')
+    play.run()
+    assert play['host a']['actions'] == ['edit'] and not play['host a'].get('warnings')
+    assert play['host b']['actions'] == ['edit']
+    assert any('by another task of this run' in w for w in play['host b']['warnings']), play['host b']

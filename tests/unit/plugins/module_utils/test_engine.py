@@ -28,7 +28,7 @@ COMPARED = ('licname', 'ip', 'pricelist', 'product', 'status', 'expiredate', 'au
 def run(fake, check_mode=False, clock=None, **options):
     clock = clock or FakeClock()
     return LicenseReconciler(fake, dict(DEFAULTS, **options), check_mode=check_mode, today=TODAY,
-                        sleep=clock.sleep, clock=clock.now).run()
+                             sleep=clock.sleep, clock=clock.now).run()
 
 
 def failure(fake, **options):
@@ -377,3 +377,36 @@ def test_any_options_fail_cleanly_or_plan_and_check_mode_agrees(options):
     assert set(actions) <= set(allowed.get(options['state'], ACTIONS))
     for key in COMPARED if done['license'] else ():
         assert predicted['license'][key] == done['license'][key], key
+
+
+# -- a fourth family: rows in the tables, no change to the engine ------------------------
+
+class FakeWithAnotherFamily(FakeBillmanager):
+    """The fake billing with a family of its own, ``widget``: the soft functions under other names."""
+
+    def call(self, func, params=None, write=None):
+        if func.startswith('widget'):
+            self.calls.append((func, dict(params or {})))
+            handler = getattr(self, 'func_' + func.replace('widget', 'soft', 1).replace('.', '_'))
+            return handler(dict(params or {}))
+        return super(FakeWithAnotherFamily, self).call(func, params, write)
+
+
+def test_a_fourth_family_is_rows_in_the_tables(monkeypatch):
+    from ansible_collections.ispsystem.billmanager.plugins.module_utils import _catalog
+    family = _catalog._family('widget')
+    product = _catalog._product('widget_pro', 9001, family='widget', periods=(1,))
+    monkeypatch.setitem(_catalog.FAMILIES, 'widget', family)
+    monkeypatch.setitem(_catalog.PRODUCTS, 'widget_pro', product)
+    monkeypatch.setitem(_catalog.PRODUCT_BY_PRICELIST, 9001, product)
+    fake = FakeWithAnotherFamily()
+    ordered = run(fake, ip='10.0.0.50', licname='w', product='widget_pro')
+    assert ordered['actions'] == ['order'] and ordered['license']['family'] == 'widget'
+    assert [f for f, p in fake.calls if f.startswith('widget.order')] == ['widget.order.param']
+    assert run(fake, licname='w', product='widget_pro', state='suspended')['actions'] == ['suspend']
+    assert run(fake, licname='w', product='widget_pro')['actions'] == ['resume']
+    assert run(fake, licname='w', product='widget_pro', state='absent')['actions'] == ['delete']
+    # suspend and resume carry no sok: the engine itself marks every write (the client never retries one)
+    changes = [f for f, p in fake.calls if f.partition('.')[2] in ('order.param', 'suspend', 'resume', 'delete')]
+    assert changes == ['widget.order.param', 'widget.suspend', 'widget.resume', 'widget.delete']
+    assert not [f for f, p in fake.calls if f.startswith('soft')]  # only the family's own functions

@@ -37,9 +37,9 @@ def test_record_from_a_list_row():
     row = {'id': '42', 'licname': 'web1', 'ip': '10.0.0.1', 'pricelist': '3541', 'status': '2',
            'expiredate': '2026-05-01', 'autoprolong': '12', 'cost': '5.00'}
     assert make_record(row) == dict(id=42, licname='web1', ip='10.0.0.1', pricelist=3541,
-                                        product='ispmanager_lite', status='active',
-                                        expiredate='2026-05-01', autoprolong=12, key=None,
-                                        family='soft', addons={}, parked=False)
+                                    product='ispmanager_lite', status='active',
+                                    expiredate='2026-05-01', autoprolong=12, key=None,
+                                    family='soft', addons={}, parked=False)
 
 
 def test_record_from_a_soft_edit_read_completes_a_row():
