@@ -12,7 +12,10 @@
 #      roots in the temporary directory, license IPs 127.0.0.101-103);
 #   3. prints their licenses as a table, and what each panel holds;
 #   4. runs the playbook again: it changes nothing;
-#   5. stops the sandbox and removes the temporary directory (DEMO_KEEP=1 keeps it).
+#   5. the pool: decommissions web3 by parking its license, provisions a new
+#      server web4 (127.0.0.104) that takes it, and prints the money saved
+#      (orders not sent, counted in the sandbox's request log);
+#   6. stops the sandbox and removes the temporary directory (DEMO_KEEP=1 keeps it).
 #
 # VENV_BIN: the bin directory with ansible-playbook and python (make passes
 # .venv/bin); without it, .venv/bin of the repository, else PATH.
@@ -79,14 +82,25 @@ export ANSIBLE_DISPLAY_SKIPPED_HOSTS=false
 export ANSIBLE_RETRY_FILES_ENABLED=false
 export ANSIBLE_LOCALHOST_WARNING=false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
-for host in web1 web2 web3; do
+for host in web1 web2 web3 web4; do
     mkdir -p "$DEMO_DIR/servers/$host/usr/local"   # each server's filesystem
 done
+
+orders() { grep -c '"func": "soft.order.param"' "$DEMO_DIR/sandbox-requests.jsonl" || true; }
+balance() {  # the reseller's balance in the sandbox's billing
+    "$python" -c 'import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1] + "/sandbox/config", timeout=10) as answer:
+    print("%.2f" % float(json.load(answer)["users"]["reseller"]["balance"]))' "$BILLMANAGER_SANDBOX"
+}
+balance_before=$(balance)
 cd "$DEMO_DIR"
 
 # --- 2. provision ---------------------------------------------------------------------
-step "Provisioning web1, web2, web3: ansible-playbook -i demo/inventory ispsystem.billmanager.provision"
-ansible-playbook -i "$repo/demo/inventory" ispsystem.billmanager.provision
+# web4 arrives later (step 5).
+step "Provisioning web1, web2, web3: ansible-playbook -i demo/inventory ispsystem.billmanager.provision -l web1,web2,web3"
+ansible-playbook -i "$repo/demo/inventory" ispsystem.billmanager.provision -l web1,web2,web3
+first_orders=$(orders)
+first_cost=$("$python" -c 'import sys; print("%.2f" % (float(sys.argv[1]) - float(sys.argv[2])))' "$balance_before" "$(balance)")
 
 # --- 3. the licenses ------------------------------------------------------------------
 step "The licenses in billing: ansible-playbook ispsystem.billmanager.license_report"
@@ -104,10 +118,33 @@ done
 
 # --- 4. again -------------------------------------------------------------------------
 step "Provisioning again: nothing to change"
-ansible-playbook -i "$repo/demo/inventory" ispsystem.billmanager.provision | tee "$DEMO_DIR/second-run.txt"
+ansible-playbook -i "$repo/demo/inventory" ispsystem.billmanager.provision -l web1,web2,web3 | tee "$DEMO_DIR/second-run.txt"
 if grep -E '^(web1|web2|web3) +:' "$DEMO_DIR/second-run.txt" | grep -vq 'changed=0 '; then
     echo "demo: FAILED: the second run changed something" >&2
     exit 1
 fi
-orders=$(grep -c '"func": "soft.order.param"' "$DEMO_DIR/sandbox-requests.jsonl" || true)
-echo "demo: OK: the second run changed nothing (changed=0 on every host); ${orders} licenses were ordered in all"
+echo "demo: OK: the second run changed nothing (changed=0 on every host); ${first_orders} licenses were ordered for ${first_cost}"
+
+# --- 5. the pool ---------------------------------------------------------------------
+step "Decommissioning web3, its license parked: -l web3 -e licensed_server_state=absent -e licensed_server_decommission=park"
+ansible-playbook -i "$repo/demo/inventory" ispsystem.billmanager.provision -l web3 \
+    -e licensed_server_state=absent -e licensed_server_decommission=park
+ansible-playbook ispsystem.billmanager.license_report -e license_report_days=0 | grep -o 'pool: [^"]*' || true
+
+step "Provisioning the new server web4 from the pool: -l web4 -e licensed_server_reuse_parked=true"
+orders_before=$(orders)
+balance_web4=$(balance)
+ansible-playbook -i "$repo/demo/inventory" ispsystem.billmanager.provision -l web4 -e licensed_server_reuse_parked=true
+sent=$(( $(orders) - orders_before ))
+printf 'web4 (%s): ' "$DEMO_DIR/servers/web4/usr/local/mgr5"
+"$DEMO_DIR/servers/web4/usr/local/mgr5/sbin/licctl" info ispmgr | sed -n 1p
+"$python" - "$sent" "$first_orders" "$first_cost" "$balance_web4" "$(balance)" <<'PY'
+import sys
+sent, first_orders, first_cost, before, after = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+price = first_cost / first_orders if first_orders else 0.0
+not_sent = 1 - sent
+print("demo: pool: web4 needed 1 license: %d order(s) sent, %d not sent (web3's parked license reused)" % (sent, not_sent))
+print("demo: pool: web4 cost %.2f; an order costs %.2f (web1-web3: %d orders for %.2f): the pool saved %.2f"
+      % (before - after, price, first_orders, first_cost, not_sent * price - (before - after)))
+sys.exit(0 if sent == 0 else 1)
+PY

@@ -146,16 +146,29 @@ class LicenseReconciler:
     # -- finding the license -------------------------------------------------
 
     def _listing(self, fresh):
-        """The account listing: the run's shared one unless ``fresh``; a fresh one is shared from then on."""
+        """The account listing: the run's shared one unless ``fresh``; a fresh one is shared from then on.
+
+        A shared listing holds only the records that can match this task (its
+        shard by name or IP).  The first task of a run lists under the listing's
+        lock, so the forks that start with it wait for its listing instead of
+        all listing the account at once.
+        """
         families = self._families()
         shared = SharedListing(self.params, self.context.run_id, families)
-        if not fresh:
-            cached = shared.get()
-            if cached is not None:
-                return Listing(cached[0], cached[1], families), False
-        listing = list_licenses(self.client, families)
-        shared.put(listing.records, listing.unreadable_dates)
-        return listing, True
+        key = ('n:%s' % self.params['licname']) if self.params.get('licname') else 'i:%s' % self.params.get('ip')
+        if fresh or not shared.enabled:
+            listing = list_licenses(self.client, families)
+            shared.put(listing.records, listing.unreadable_dates)
+            return listing, True
+        cached = shared.get(key)
+        if cached is None:
+            with shared.lock:
+                cached = shared.get(key)  # another task listed while this one waited
+                if cached is None:
+                    listing = list_licenses(self.client, families)
+                    shared.put(listing.records, listing.unreadable_dates)
+                    return listing, True
+        return Listing(cached[0], cached[1], families), False
 
     def find_current(self):
         """``(current, listing)``: the license the options name, read fresh, or None when there is none."""

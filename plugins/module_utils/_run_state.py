@@ -31,6 +31,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import ipaddress
 import json
 import os
 import time
@@ -44,6 +45,7 @@ except ImportError:  # pragma: no cover - not on POSIX
 LOCK_TIMEOUT = 900  # seconds a task waits for another one's lock on the same license
 PENDING_HOURS = 2  # how long an order of unknown outcome blocks a new order of the same license
 STALE_SECONDS = 24 * 3600  # listing files older than this are removed by the next writer
+SHARDS = 64  # a 20,000-license account: about 600 records a shard (name and IP each)
 
 
 def state_dir():
@@ -134,43 +136,92 @@ def _read_json(path):
         return None
 
 
+def _canonical_ip(ip):
+    try:
+        return str(ipaddress.ip_address(u'%s' % ip))
+    except ValueError:
+        return ip
+
+
+def listing_keys(record):
+    """The keys a task may look a record up by: its name and its IP."""
+    keys = []
+    if record.get('licname'):
+        keys.append('n:' + record['licname'])
+    if record.get('ip'):
+        keys.append('i:' + _canonical_ip(record['ip']))
+    return keys
+
+
+def _shard(key):
+    return int(hashlib.sha256(key.encode('utf-8')).hexdigest()[:8], 16) % SHARDS
+
+
 class SharedListing:
-    """The run's listing of one account and set of families, in a file, at most ``max_age`` s old."""
+    """The run's listing of one account and set of families, at most ``max_age`` s old.
+
+    Stored in shards by name and by IP, so that a task reads the few records
+    that can match it, not the whole account: with 20,000 licenses a task's
+    cost stays that of a small account.  A pointer file, replaced atomically
+    last, names the folder of the current shards.
+    """
 
     def __init__(self, params, run_id, families, clock=time.time):
         folder = state_dir()
         self.max_age = params.get('listing_max_age', 60)
         self.enabled = bool(folder and run_id and self.max_age and HAS_FCNTL)
-        name = _digest(account_key(params), run_id, ','.join(families))
-        self.path = os.path.join(folder, 'listing-%s.json' % name) if self.enabled else None
-        self.lock = FileLock('listing-' + name) if self.enabled else None
+        self.name = 'listing-' + _digest(account_key(params), run_id, ','.join(families))
+        self.pointer = os.path.join(folder, self.name + '.json') if self.enabled else None
+        self.lock = FileLock(self.name) if self.enabled else None
         self.folder, self.clock = folder, clock
 
-    def get(self):
-        """``(rows, unreadable_dates)`` of a listing young enough, else None."""
+    def get(self, key):
+        """``(records that may match key, unreadable_dates)`` from a listing young enough, else None."""
         if not self.enabled:
             return None
-        data = _read_json(self.path)
+        data = _read_json(self.pointer)
         if not data or self.clock() - data.get('time', 0) > self.max_age:
             return None
-        return data['records'], data.get('unreadable', 0)
+        records = _read_json(os.path.join(self.folder, data['dir'], 's%02d.json' % _shard(key)))
+        if records is None:
+            return None  # replaced and removed meanwhile: list afresh
+        return records, data.get('unreadable', 0)
 
     def put(self, records, unreadable):
         if not self.enabled:
             return
-        _write_json(self.path, dict(time=self.clock(), records=records, unreadable=unreadable))
-        self._remove_stale()
+        shards = {}
+        for record in records:
+            for key in listing_keys(record):
+                shards.setdefault(_shard(key), {})[record['id']] = record
+        now = self.clock()
+        folder = '%s-%d-%d' % (self.name, int(now * 1000000), os.getpid())
+        os.mkdir(os.path.join(self.folder, folder), 0o700)
+        for index in range(SHARDS):
+            _write_json(os.path.join(self.folder, folder, 's%02d.json' % index), list(shards.get(index, {}).values()))
+        _write_json(self.pointer, dict(time=now, dir=folder, unreadable=unreadable))
+        self._remove_old(keep=folder)
 
-    def _remove_stale(self):
+    def _remove_old(self, keep):
+        """Shards this pointer no longer names (after max_age, when no reader can still be on them), and
+        any listing older than a day."""
         now = time.time()
         for name in os.listdir(self.folder):
-            if name.startswith('listing-') and name.endswith('.json'):
-                path = os.path.join(self.folder, name)
-                try:
-                    if now - os.stat(path).st_mtime > STALE_SECONDS:
+            if not name.startswith('listing-') or name == keep:
+                continue
+            path = os.path.join(self.folder, name)
+            try:
+                age = now - os.stat(path).st_mtime
+                ours = name.startswith(self.name + '-')
+                if age > STALE_SECONDS or (ours and age > max(self.max_age, 60)):
+                    if os.path.isdir(path):
+                        for shard in os.listdir(path):
+                            os.remove(os.path.join(path, shard))
+                        os.rmdir(path)
+                    elif age > STALE_SECONDS:
                         os.remove(path)
-                except OSError:
-                    pass
+            except OSError:
+                pass
 
 
 class PendingOrders:

@@ -7,14 +7,20 @@
 # (GET /mirror/install.sh). Same command line as the vendor's:
 #
 #   ACTIVATION_KEY=<key> sh install.sh [--release stable] [--silent] <product>
+#   ACTIVATION_KEY_FILE=<file> sh install.sh ...   (sandbox only, see below)
 #
 # It installs no panel, only what a panel host needs to hold a license: the
 # panel's licctl under the panel root, a record of the installed product, and
-# then `licctl fetch <mgr> $ACTIVATION_KEY` against the sandbox's license
-# server (the URLs below are filled in by the mirror that served this file).
+# then `licctl fetch <mgr>` with the key against the sandbox's license server
+# (the URLs below are filled in by the mirror that served this file). The key
+# goes to licctl in its environment (LICCTL_KEY), never in its arguments.
 #
 # Environment:
 #   ACTIVATION_KEY    the license key; without it the panel is installed unlicensed
+#   ACTIVATION_KEY_FILE  a file holding the key, read when ACTIVATION_KEY is unset
+#                     (sandbox only: the vendor's installer reads ACTIVATION_KEY alone)
+#   PANEL_ARGV_LOG    a file to which the installer and licctl append their
+#                     command lines (sandbox only: tests check that no key is there)
 #   MGR_ROOT          the panel root (sandbox only; the vendor's is /usr/local/mgr5)
 #   LICCTL_SOURCE_IP  the address licctl connects from (sandbox only: on one test
 #                     machine every panel host is a loopback address); kept in
@@ -22,6 +28,10 @@
 #   LICCTL_PYTHON     the Python 3 that runs licctl (default: python3 on PATH)
 
 set -eu
+
+if [ -n "${PANEL_ARGV_LOG:-}" ]; then
+    printf 'install.sh %s\n' "$*" >> "$PANEL_ARGV_LOG"
+fi
 
 MIRROR_URL='@@MIRROR_URL@@'
 LICSERVER_URL='@@LICSERVER_URL@@'
@@ -107,11 +117,14 @@ umask 077
 } > "$root/etc/install.conf"
 [ "$silent" = yes ] || say "$product installed"
 
+if [ -z "${ACTIVATION_KEY:-}" ] && [ -n "${ACTIVATION_KEY_FILE:-}" ]; then
+    ACTIVATION_KEY=$(cat "$ACTIVATION_KEY_FILE") || die "cannot read ACTIVATION_KEY_FILE $ACTIVATION_KEY_FILE"
+fi
 if [ -z "${ACTIVATION_KEY:-}" ]; then
     say "no ACTIVATION_KEY: $mgr is installed without a license; run: $root/sbin/licctl fetch $mgr <key>"
     exit 0
 fi
-if ! "$root/sbin/licctl" fetch "$mgr" "$ACTIVATION_KEY"; then
+if ! LICCTL_KEY=$ACTIVATION_KEY "$root/sbin/licctl" fetch "$mgr"; then
     die "$mgr is installed under $root, but its license could not be activated (see licctl's message above)"
 fi
 [ "$silent" = yes ] || say "$mgr is licensed"

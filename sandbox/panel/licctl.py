@@ -6,6 +6,8 @@
 """licctl as the BILLmanager sandbox's installer puts it under <root>/sbin/licctl.
 
     licctl fetch <mgr> [<key>]   fetch the panel's license from the license server
+                                 (the key: the argument, else LICCTL_KEY; none: the
+                                 license bound to the IP the request comes from)
     licctl info <mgr>            show the license the panel holds ("ID: 0": none)
 
 The installer writes the shebang line (the Python 3 it found) and
@@ -122,8 +124,11 @@ def info(mgr):
 
 
 def main(argv):
+    if os.environ.get("PANEL_ARGV_LOG"):  # sandbox only: tests check that no key is there
+        with open(os.environ["PANEL_ARGV_LOG"], "a", encoding="utf-8") as handle:
+            handle.write("licctl %s\n" % " ".join(argv))
     if len(argv) >= 2 and argv[0] == "fetch" and len(argv) <= 3 and MGR_NAME.match(argv[1]):
-        return fetch(argv[1], argv[2] if len(argv) == 3 else None)
+        return fetch(argv[1], argv[2] if len(argv) == 3 else os.environ.get("LICCTL_KEY") or None)
     if len(argv) == 2 and argv[0] == "info" and MGR_NAME.match(argv[1]):
         return info(argv[1])
     sys.stderr.write(USAGE + "\n")
