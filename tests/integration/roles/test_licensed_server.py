@@ -196,8 +196,6 @@ def test_a_run_that_changes_nothing_costs_one_call_per_host(sandbox, tmp_path):
     assert set(listings) == {'soft'}, listings
 
 
-@pytest.mark.xfail(reason='needs engine: _engine._listing does not hold SharedListing.lock across get, list and '
-                          'put, so forks that start together each list (1 or 2 listings for 3 hosts)', strict=False)
 def test_the_hosts_of_a_run_share_one_listing(sandbox, tmp_path):
     names = ['web%d' % n for n in range(1, 4)]
     hosts = servers(tmp_path, *[(name, '127.0.0.%d' % (130 + n)) for n, name in enumerate(names)])
