@@ -287,9 +287,9 @@ def report(result):
                       '{:,}'.format(row['calls']), row['listings'], '%.2f' % (row['bytes'] / 1e6),
                       '%.1f' % (row['bytes'] / 1024.0 / row['hosts']), '%.1f' % row['wall'], '%.1f' % row['cpu'],
                       '%.1f' % per_host, '%.1f' % floor, '%.2f' % (per_host / floor if floor else 0),
-                      '%.0f' % (row['maxrss_worker'] or 0), row['changed']))
+                      '%.0f' % (row['maxrss_worker'] or 0), '%.0f' % (row['maxrss_parent'] or 0), row['changed']))
     for hosts, size, kind, why in result['skipped']:
-        table.append(('{:,}'.format(hosts), '{:,}'.format(size), '%s: %s' % (kind, why)) + ('-',) * 11)
+        table.append(('{:,}'.format(hosts), '{:,}'.format(size), '%s: %s' % (kind, why)) + ('-',) * 12)
     lines = ['### No-change converge (forks %d; the sandbox on 127.0.0.1)' % result['forks'], '',
              'One listing of the whole account: %s.' % ', '.join(
                  '%s MB at %s licenses' % (_mb(size), '{:,}'.format(count))
@@ -297,7 +297,7 @@ def report(result):
              '']
     lines += markdown_table(('hosts', 'licenses', 'run', 'API calls', 'listings', 'MB from API', 'KB/host',
                              'wall s', 'CPU s', 'CPU ms/host', 'debug ms/host', 'x debug', 'worker max RSS MB',
-                             'changed'), table, align='rrlrrrrrrrrrrr')
+                             'ansible-playbook max RSS MB', 'changed'), table, align='rrlrrrrrrrrrrrr')
     lines += ['', 'When the listings were made (seconds after the run\'s first API call):', '']
     for row in rows:
         cell = '{:,} hosts, {:,} licenses'.format(row['hosts'], row['licenses'])

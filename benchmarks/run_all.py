@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""``make bench``: the benchmarks, one Markdown report, printed and written to results/latest.md.
+"""``make bench``: the benchmarks, one Markdown report, printed and written to results/latest.md
+(the figures of converge and scale beside it, latest.json).
 
 By default two sections, about 15 minutes on 2 cores:
 
@@ -32,6 +33,7 @@ from __future__ import absolute_import, division, print_function
 
 import argparse
 import datetime
+import json
 import os
 import sys
 import time
@@ -81,8 +83,10 @@ def main():
     start_monotonic = time.monotonic()
     deadline = start_monotonic + options.budget
     parts = {}  # section -> report lines; printed in the order of SECTIONS
+    figures = {}  # section -> its figures, written beside the report as JSON
     if 'scale' in only:  # first: a minute or two, never cut by the time bound
-        parts['scale'] = bench_scale.report(bench_scale.run(n=5 if options.quick else 10))
+        figures['scale'] = bench_scale.run(n=5 if options.quick else 10)
+        parts['scale'] = bench_scale.report(figures['scale'])
     if 'task_cost' in only:
         result = bench_task_cost.run(n=8 if options.quick else 20, n_process=4 if options.quick else 10)
         parts['task_cost'] = bench_task_cost.report(result)
@@ -102,6 +106,7 @@ def main():
             result = bench_converge.run(hosts=(100,), licenses=(1000,))
         else:
             result = bench_converge.run(deadline=deadline)
+        figures['converge'] = result
         parts['converge'] = bench_converge.report(result)
     body = []
     for section in SECTIONS:
@@ -113,6 +118,8 @@ def main():
     os.makedirs(folder, exist_ok=True)
     with open(options.output, 'w') as handle:
         handle.write(text)
+    with open(os.path.splitext(options.output)[0] + '.json', 'w') as handle:
+        json.dump(dict(machine=info, figures=figures), handle, indent=1)
     progress('written to %s' % options.output)
     return 0
 
