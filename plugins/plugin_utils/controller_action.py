@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+from collections.abc import Mapping
 
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail, AnsibleError
@@ -63,7 +64,7 @@ class ControllerAction(ActionBase):
         # module: the BILLMANAGER_* fallbacks, and what requests reads at each
         # call (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE, ...).
         with _task_environment(self._task_environment()):
-            validation = validator.validate(dict(self._task.args))
+            validation = validator.validate(_as_module_args(self._task.args))
             no_log_values = validation._no_log_values
             invocation = dict(module_args=sanitize_keys(
                 remove_values(dict(validation.validated_parameters), no_log_values), set()))
@@ -111,6 +112,23 @@ class ControllerAction(ActionBase):
         """True when the task's connection is the local one."""
         return getattr(self._connection, 'transport', None) == 'local' or \
             self._play_context.connection == 'local'
+
+
+def _as_module_args(value):
+    """The task's arguments as a module gets them (JSON): plain str, list and dict.
+
+    ansible-core before 2.19 hands an action plugin AnsibleUnicode,
+    AnsibleSequence and AnsibleMapping; the argument spec's type errors would
+    name those classes ("is of type <class '...AnsibleUnicode'>") where the
+    module says <class 'str'>. A vaulted value is neither, and is left as it is.
+    """
+    if isinstance(value, Mapping):
+        return dict((_as_module_args(k), _as_module_args(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_as_module_args(item) for item in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
 
 
 class _task_environment:
