@@ -50,7 +50,7 @@ FORBIDDEN = (
     '*.hypothesis*', '.ansible', '.ansible/*', '*/.ansible/*', '.cache*', '*.tar.gz', '.git', '.git/*',
     'sandbox/state*.json', '*.state.json', '*.port', 'collections/*', 'benchmarks/results*',
     'changelogs/.plugin-cache.yaml', 'benchmarks', 'benchmarks/*', 'demo', 'demo/*', '.ci', '.ci/*',
-    'tools', 'tools/*', 'Makefile', 'requirements-dev.txt', 'noxfile.py', 'antsibull-nox.toml', '.nox', '.nox/*',
+    'tools', 'tools/*', 'Makefile', 'requirements-dev.txt', 'noxfile.py', 'antsibull-nox.toml', 'galaxy-importer.cfg', '.nox', '.nox/*',
     '.ansible-lint', '.gitignore', '*.log',
 )
 
