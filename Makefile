@@ -171,7 +171,8 @@ changelog: venv
 # The matrix: one venv per ansible-core, all on MATRIX_PYTHON (3.12 runs every
 # ansible-core from 2.16 to 2.21). A pinned X.Y leg takes the lowest versions
 # requirements.txt allows; "latest" is whatever pip picks today. MATRIX_CORES
-# must start at the lower bound of requires_ansible in meta/runtime.yml (checked).
+# starts at the lower bound of requires_ansible in meta/runtime.yml (a run
+# without it says so).
 # The modules also run on the oldest Python 3 that the leg's ansible-core
 # supports on managed hosts (from ansible-test's REMOTE_ONLY_PYTHON_VERSIONS:
 # 3.6 for 2.16, 3.7 for 2.17, 3.8 for 2.18 to 2.20, 3.9 for 2.21), in a venv of
@@ -186,10 +187,9 @@ MATRIX_PYTEST_ARGS ?=
 MATRIX_IGNORE := --ignore=tests/integration/ecosystem/test_ecosystem_tools.py
 
 test-matrix:
-	@first=$(firstword $(MATRIX_CORES)); \
-	if [ "$$first" != "$(MATRIX_OLDEST)" ]; then \
-		echo "test-matrix: MATRIX_CORES starts at $$first, meta/runtime.yml claims $(MATRIX_OLDEST): test the claim" >&2; exit 2; \
-	fi; \
+	@case " $(MATRIX_CORES) " in *" $(MATRIX_OLDEST) "*) ;; \
+		*) echo "test-matrix: note: MATRIX_CORES leaves out $(MATRIX_OLDEST), the lower bound meta/runtime.yml claims" >&2;; \
+	esac; \
 	python=$$(tools/find-python "$(MATRIX_PYTHON)") || { echo "test-matrix: no $(MATRIX_PYTHON): the matrix cannot run" >&2; exit 2; }; \
 	echo "test-matrix: ansible-core $(MATRIX_CORES) on $$python"
 	@start=$$(date +%s); results=(); failed=; \
