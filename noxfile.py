@@ -17,7 +17,9 @@ differently here, with PyPI as the only index and no container engine:
   own sanity sessions use ``--docker``), on a copy of the collection
   (tools/run-ansible-test), after the offline pip bootstrap
   (tools/ansible_test_bootstrap.py);
-* ``units-<core>``: pytest tests/unit on that ansible-core;
+* ``units-<core>``: ansible-test units ``--venv`` on that ansible-core (tests/unit
+  imports its helpers by collection path, tests/unit/requirements.txt lists
+  what it needs), the same way as sanity;
 * ``ee-build-context``: ansible-builder renders the build context of the
   execution environment docs/execution-environment.md describes, and the
   image build's introspection step runs on the built collection (building the
@@ -104,10 +106,11 @@ def _sanity(core):
 def _units(core):
     @nox.session(name='units-%s' % core, python=PYTHON, default=core in DEFAULT_CORES)
     def units(session):
-        """pytest tests/unit on ansible-core {core}."""
+        """ansible-test units on ansible-core {core}."""
         _install_core(session, core)
-        session.install('pytest>=8.3,<10', 'hypothesis>=6.100,<7')
-        session.run('python', '-m', 'pytest', 'tests/unit', '-q', '-p', 'no:cacheprovider', *session.posargs)
+        session.run('python', 'tools/ansible_test_bootstrap.py')
+        session.run('tools/run-ansible-test', 'units', '--venv', '--requirements', '--python', PYTHON,
+                    *session.posargs, env={'ANSIBLE_TEST': os.path.join(session.bin, 'ansible-test')}, external=True)
     units.__doc__ = units.__doc__.format(core=core)
 
 
