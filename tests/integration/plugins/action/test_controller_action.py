@@ -8,7 +8,7 @@
 The collection's action plugins run a task in the worker process when its
 connection is the local one (the fast path), and run the module through
 AnsiballZ otherwise (the module path).  The test-only connection plugin
-``billmanager_remote_test`` (connection_plugins/) is ansible.builtin.local
+``billmanager_remote_test`` (tests/ansible_plugins/connection/) is ansible.builtin.local
 under another transport name: to the action plugins its hosts are remote, so
 the module path runs, while nothing leaves the machine.
 
