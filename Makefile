@@ -129,7 +129,8 @@ clean:
 #
 #   make docs-lint    antsibull-docs lint-collection-docs --plugin-docs (a step of make test)
 #   make changelog    CHANGELOG.rst from changelogs/, unreleased fragments included (nothing bumped)
-#   make test-matrix  sanity, unit and integration tests on the oldest and the newest ansible-core
+#   make test-matrix  sanity, unit, integration and sandbox tests on every ansible-core from 2.16 to 2.21
+#                     (MATRIX_CORES="2.16 latest": only the oldest and the newest, what CI runs)
 #
 # The oldest is the one meta/runtime.yml claims (requires_ansible); each gets
 # its own venv, .venv-matrix-<X.Y> and .venv-matrix-latest, on MATRIX_PYTHON.
@@ -168,20 +169,29 @@ changelog: venv
 	echo "changelog: wrote CHANGELOG.rst"
 
 # The matrix: one venv per ansible-core, all on MATRIX_PYTHON (3.12 runs every
-# ansible-core from 2.16 to 2.21). "oldest" is the lower bound of
-# requires_ansible in meta/runtime.yml with the lowest versions requirements.txt
-# allows; "latest" is whatever pip picks today. The modules also run on the
-# oldest Python ansible-core supports on managed hosts (its _PY_MIN), in a
-# venv of their own with requirements.txt (BILLMANAGER_TEST_MODULE_PYTHON).
+# ansible-core from 2.16 to 2.21). A pinned X.Y leg takes the lowest versions
+# requirements.txt allows; "latest" is whatever pip picks today. MATRIX_CORES
+# starts at the lower bound of requires_ansible in meta/runtime.yml (a run
+# without it says so).
+# The modules also run on the oldest Python 3 that the leg's ansible-core
+# supports on managed hosts (from ansible-test's REMOTE_ONLY_PYTHON_VERSIONS:
+# 3.6 for 2.16, 3.7 for 2.17, 3.8 for 2.18 to 2.20, 3.9 for 2.21), in a venv of
+# its own with requirements.txt (BILLMANAGER_TEST_MODULE_PYTHON); Python 2.7,
+# which 2.16 still supports there, is not one the collection supports.
 MATRIX_PYTHON ?= python3.12
 MATRIX_OLDEST := $(shell sed -n 's/^requires_ansible:[^0-9]*\([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' meta/runtime.yml)
-MATRIX_CORES ?= $(MATRIX_OLDEST) latest
-MATRIX_TESTS ?= tests/unit tests/integration
+MATRIX_CORES ?= $(MATRIX_OLDEST) 2.17 2.18 2.19 2.20 2.21
+MATRIX_TESTS ?= tests/unit tests/integration tests/sandbox
 MATRIX_PYTEST_ARGS ?=
 # These tests need tools that are not part of the matrix (galaxy-importer, ansible-builder, antsibull-*).
 MATRIX_IGNORE := --ignore=tests/integration/ecosystem/test_ecosystem_tools.py
 
 test-matrix:
+	@case " $(MATRIX_CORES) " in *" $(MATRIX_OLDEST) "*) ;; \
+		*) echo "test-matrix: note: MATRIX_CORES leaves out $(MATRIX_OLDEST), the lower bound meta/runtime.yml claims" >&2;; \
+	esac; \
+	python=$$(tools/find-python "$(MATRIX_PYTHON)") || { echo "test-matrix: no $(MATRIX_PYTHON): the matrix cannot run" >&2; exit 2; }; \
+	echo "test-matrix: ansible-core $(MATRIX_CORES) on $$python"
 	@start=$$(date +%s); results=(); failed=; \
 	for core in $(MATRIX_CORES); do \
 		echo "==> matrix: ansible-core $$core"; \
@@ -209,11 +219,15 @@ matrix-core:
 	echo "matrix: installing into $$venv: $$(tr '\n' ' ' < "$$reqs")"; \
 	"$$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -q --upgrade -r "$$reqs"; \
 	"$$venv/bin/python" -m pip freeze --disable-pip-version-check | grep -iE '^(ansible-core|requests|pytest)==' | tr '\n' ' '; echo; \
-	modmin=$$("$$venv/bin/python" -c 'from ansible.module_utils.basic import _PY_MIN; print("%d.%d" % _PY_MIN)'); \
+	modmin=$$("$$venv/bin/python" -c 'from ansible_test._util.target.common.constants import REMOTE_ONLY_PYTHON_VERSIONS as v, CONTROLLER_PYTHON_VERSIONS as c; print(min((x for x in v + c if x.startswith("3.")), key=lambda x: tuple(map(int, x.split(".")))))'); \
 	modpython=$$(tools/find-python "python$$modmin"); modvenv="$(CURDIR)/.venv-matrix-py$$modmin"; \
 	if [ ! -x "$$modvenv/bin/python" ]; then echo "matrix: creating $$modvenv (module side) with $$modpython"; "$$modpython" -m venv "$$modvenv"; fi; \
 	grep -vE '^\s*(#|$$)' requirements.txt | sed 's/>=/==/' > "$$modvenv/requirements.txt"; \
-	"$$modvenv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -q -r "$$modvenv/requirements.txt"; \
+	: "the leg's modern pip picks wheels for Python $$modmin (the module venv's own pip may be too old to honour requires-python)"; \
+	"$$venv/bin/python" -m pip download --disable-pip-version-check --progress-bar off -q --only-binary=:all: \
+		--python-version "$$modmin" --dest "$$modvenv/wheels" -r "$$modvenv/requirements.txt"; \
+	"$$modvenv/bin/python" -m pip install --disable-pip-version-check -q --no-index --find-links "$$modvenv/wheels" \
+		-r "$$modvenv/requirements.txt"; \
 	export PATH="$$venv/bin:$$PATH"; \
 	echo "==> matrix $$core: sanity (Python $$pyver)"; \
 	"$$venv/bin/python" tools/ansible_test_bootstrap.py; \

@@ -12,7 +12,11 @@ class ModuleDocFragment(object):
     # What every module of the collection shares: its action plugin, async,
     # the action group. Each module adds its own check_mode and diff_mode.
     # Used together with ansible.builtin.action_common_attributes(.flow, .actiongroups),
-    # which describe these attributes.
+    # which describe these attributes. List this fragment BEFORE those in
+    # extends_documentation_fragment: ansible-doc merges the fragments in order
+    # and, for a key set twice, keeps the value of the one listed first
+    # (``membership: []`` and ``support: N/A`` of the builtin ones would win).
+    # tests/integration/ecosystem/test_ecosystem_ansible_doc.py checks what it renders.
     DOCUMENTATION = r'''
 attributes:
   platform:

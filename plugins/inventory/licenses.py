@@ -76,18 +76,20 @@ seealso:
 '''
 
 EXAMPLES = r'''
-# prod.billmanager.yml: the credentials come from BILLMANAGER_USERNAME and BILLMANAGER_PASSWORD
-plugin: ispsystem.billmanager.licenses
-api_url: https://my.billing.example.com/billmgr
-
+# The smallest source, prod.billmanager.yml (the credentials come from
+# BILLMANAGER_USERNAME and BILLMANAGER_PASSWORD):
+#
+#   plugin: ispsystem.billmanager.licenses
+#   api_url: https://my.billing.example.com/billmgr
+#
 # ansible-inventory -i prod.billmanager.yml --graph
 #   @billmanager_product_ispmanager6_lite:
 #     |--203.0.113.10
 #   @billmanager_status_active:
 #     |--203.0.113.10
 
----
-# Keys too, a variable from the record, groups by expiry month, and a cache for an hour
+# A source with keys too, a variable from the record, groups by expiry month,
+# and a cache for an hour
 plugin: ispsystem.billmanager.licenses
 api_username: reseller
 api_password: "{{ lookup('ansible.builtin.env', 'RESELLER_PASSWORD') }}"

@@ -64,16 +64,20 @@ def password_file_problem(environ=None):
     return None
 
 
-def password_fallback(*names):
+def password_fallback(*names, **kwargs):
     """Fallback of api_password: the environment variables ``names``, else BILLMANAGER_PASSWORD_FILE.
 
     An AnsibleModule ``fallback``, so that modules and ArgumentSpecValidator
     (the controller path) read it the same way, and mark it no_log.
+    ``environ`` (keyword): the environment to read instead of os.environ: the
+    controller path passes the task's ``environment`` over the controller's.
     """
+    environ = kwargs.get('environ')
+    environ = os.environ if environ is None else environ
     for name in names:
-        if os.environ.get(name):
-            return os.environ[name]
-    password = read_password_file()
+        if environ.get(name):
+            return environ[name]
+    password = read_password_file(environ)
     if not password:
         raise AnsibleFallbackNotFound
     return password

@@ -23,10 +23,10 @@ author:
   - ispsystem.billmanager maintainers (@ispsystem)
 extends_documentation_fragment:
   - ispsystem.billmanager.connection
+  - ispsystem.billmanager.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - ansible.builtin.action_common_attributes.actiongroups
-  - ispsystem.billmanager.attributes
 attributes:
   check_mode:
     support: full
@@ -101,11 +101,16 @@ EXAMPLES = r'''
     msg: "No license for 203.0.113.10: {{ check.reason }}"
   when: not check.available
 
-- name: Check a tariff that is not in the catalog, for a year
+- name: Check a tariff by its raw id (ISPmanager 6 Pro here), for a year
   ispsystem.billmanager.isp_license_check:
     ip: 2001:db8::10
-    pricelist: 55239
+    pricelist: 55228
     period: 12
+
+- name: Check the trial of a trial-only product (its period is implied)
+  ispsystem.billmanager.isp_license_check:
+    ip: 2001:db8::11
+    product: ispmanager6_trial
 '''
 
 RETURN = r'''

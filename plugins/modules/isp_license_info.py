@@ -24,10 +24,10 @@ author:
   - ispsystem.billmanager maintainers (@ispsystem)
 extends_documentation_fragment:
   - ispsystem.billmanager.connection
+  - ispsystem.billmanager.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - ansible.builtin.action_common_attributes.actiongroups
-  - ispsystem.billmanager.attributes
 attributes:
   check_mode:
     support: full

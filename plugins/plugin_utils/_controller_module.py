@@ -34,6 +34,8 @@ from ansible.module_utils.common.parameters import env_fallback
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.errors import AnsibleFallbackNotFound, UnsupportedError
 
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._connection import password_fallback
+
 # AnsibleModule keyword arguments that ArgumentSpecValidator takes as they are.
 _VALIDATOR_ARGUMENTS = ('mutually_exclusive', 'required_together', 'required_one_of', 'required_if', 'required_by')
 # Option keys whose effect AnsibleModule reports through the validator's private
@@ -207,6 +209,9 @@ def _environment_fallbacks(spec, environment):
         fallback = option.get('fallback')
         if fallback and fallback[0] is env_fallback:
             option['fallback'] = (task_env_fallback,) + tuple(fallback[1:])
+        elif fallback and fallback[0] is password_fallback:
+            option['fallback'] = (password_fallback, list(fallback[1]) if len(fallback) > 1 else [],
+                                  dict(environ=dict(os.environ, **environment)))
         if option.get('options'):
             option['options'] = _environment_fallbacks(option['options'], environment)
         result[name] = option

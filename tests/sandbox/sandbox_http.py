@@ -99,7 +99,7 @@ def is_key(value):
     return isinstance(value, str) and len(value) == 32 and all(ch in HEX32 for ch in value)
 
 
-def add_months(day, months):
+def add_months(day, months):  # the sandbox tests keep their own date math, on purpose: it checks the sandbox's
     """Independent month arithmetic (day clamped), to check the sandbox's dates."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1

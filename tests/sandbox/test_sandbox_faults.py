@@ -11,6 +11,7 @@ import time
 
 import pytest
 import requests
+import urllib3
 
 from sandbox_http import doc, order, post
 
@@ -117,8 +118,16 @@ def test_truncated_json_with_good_status(sandbox):
 
 def test_truncated_read_breaks_the_transfer(sandbox):
     sandbox.add_fault("truncated_read", func="soft.order.param")
-    with pytest.raises(requests.exceptions.ChunkedEncodingError):  # urllib3: IncompleteRead
-        order_call(sandbox)
+    if int(urllib3.__version__.split(".")[0]) >= 2:
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):  # urllib3: IncompleteRead
+            order_call(sandbox)
+    else:
+        # urllib3 1.x (the oldest requests the collection allows) does not enforce Content-Length:
+        # the body arrives cut short, and is not the JSON it promised.
+        response = order_call(sandbox)
+        assert 0 < len(response.content) < int(response.headers["Content-Length"]), response.headers
+        with pytest.raises(ValueError):
+            json.loads(response.content)
     assert len(sandbox.licenses()) == 1
 
 

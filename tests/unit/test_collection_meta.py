@@ -6,9 +6,9 @@
 """Rules for the collection as a whole, read from its files (no Ansible run).
 
 A new module is five things (CONTRIBUTING.md): the module, its tests, its
-entry in the action group, its action plugin and a changelog fragment. The
-tests here fail when one of the files is missing, so a module cannot land
-half-wired. They also keep the version in galaxy.yml only, the controller's
+entry in the action group, its action plugin and its ``version_added`` (how
+antsibull-changelog finds it). The tests here fail when one of them is
+missing, so a module cannot land half-wired. They also keep the version in galaxy.yml only, the controller's
 Python requirements in step with what the plugins import, and the
 ``requires_ansible`` claim in step with what README and the role say.
 """
@@ -186,19 +186,11 @@ def _plugin_objects():
     return found
 
 
-def _changelog_texts():
-    """Every entry of every fragment, plus the change texts of changelog.yaml."""
-    texts = []
+def _fragments():
     for path in sorted(glob.glob(_path('changelogs', 'fragments', '*.yml')) +
                        glob.glob(_path('changelogs', 'fragments', '*.yaml'))):
         with open(path, encoding='utf-8') as handle:
-            fragment = yaml.safe_load(handle) or {}
-        for entries in fragment.values():
-            texts.extend([entries] if isinstance(entries, str) else list(entries or []))
-    for release in (_yaml('changelogs', 'changelog.yaml').get('releases') or {}).values():
-        for entries in (release.get('changes') or {}).values():
-            texts.extend([entries] if isinstance(entries, str) else list(entries or []))
-    return texts
+            yield os.path.relpath(path, REPO), yaml.safe_load(handle) or {}
 
 
 def _released_objects():
@@ -214,31 +206,62 @@ def _released_objects():
     return released
 
 
-def _mentions(text, kind, name):
-    """antsibull-changelog style: ``name - ...`` (``name inventory plugin - ...``) or the FQCN."""
-    fqcn = r'(?<![\w.])%s\.%s(?![\w])' % (re.escape(COLLECTION), re.escape(name))
-    lead = r'^\s*(?:%s\.)?%s(?:\s+(?:module|role|playbook|%s(?:\s+plugin)?|plugin))?\s+-\s' % (
-        re.escape(COLLECTION), re.escape(name), re.escape(kind))
-    return bool(re.search(fqcn, text) or re.search(lead, text))
+def _announced_objects():
+    """(type, name) that a fragment adds by hand (``add object.playbook``: ansible-doc cannot find those)."""
+    announced = set()
+    for _path_, fragment in _fragments():
+        for section, entries in fragment.items():
+            if section.startswith(('add object.', 'add plugin.')):
+                announced.update((section.split('.', 1)[1], entry['name']) for entry in entries or [])
+    return announced
+
+
+def _version_added(kind, name, path):
+    """version_added of a plugin (its DOCUMENTATION) or a role (its main entry point), else None."""
+    if kind == 'role':
+        specs = _path(path, 'meta', 'argument_specs.yml')
+        if not os.path.isfile(specs):
+            return None
+        with open(specs, encoding='utf-8') as handle:
+            main = ((yaml.safe_load(handle) or {}).get('argument_specs') or {}).get('main') or {}
+        return main.get('version_added')
+    text = _string_constant(_path(path), 'DOCUMENTATION')
+    return (yaml.safe_load(text) or {}).get('version_added') if text else None
 
 
 @pytest.mark.parametrize('kind,name,path', _plugin_objects())
-def test_every_plugin_has_a_changelog_mention(kind, name, path):
+def test_every_plugin_is_found_by_antsibull_changelog(kind, name, path):
+    """antsibull-changelog lists a new plugin, module or role by its version_added (no fragment needed);
+    a playbook, which ansible-doc cannot see, needs an ``add object.playbook`` entry in a fragment."""
     if (kind, name) in _released_objects():
         return
-    texts = _changelog_texts()
-    assert any(_mentions(text, kind, name) for text in texts), (
-        '%s (%s) is not in the changelog: add changelogs/fragments/<something>.yml with an entry '
-        'that starts "%s - " (or names %s.%s); see CONTRIBUTING.md' % (path, kind, name, COLLECTION, name))
+    if kind == 'playbook':
+        assert (kind, name) in _announced_objects(), (
+            '%s is in no changelog: add it under "add object.playbook:" in a changelogs/fragments/ file '
+            '(see CONTRIBUTING.md)' % path)
+        return
+    version_added = _version_added(kind, name, path)
+    assert version_added, (
+        '%s (%s) has no version_added: antsibull-changelog finds new plugins and roles by it '
+        '(see CONTRIBUTING.md)' % (path, kind))
+    assert re.match(r'^\d+\.\d+\.\d+$', str(version_added)), '%s: version_added %r' % (path, version_added)
 
 
-def test_the_mention_rule_tells_names_apart():
-    assert _mentions('isp_license - new module', 'module', 'isp_license')
-    assert not _mentions('isp_license_info - read licenses', 'module', 'isp_license')
-    assert _mentions('licenses inventory plugin - one host per IP', 'inventory', 'licenses')
-    assert not _mentions('read the licenses of the account', 'inventory', 'licenses')
-    assert _mentions('The new playbook ``ispsystem.billmanager.license_report`` prints', 'playbook', 'license_report')
-    assert not _mentions('``ispsystem.billmanager.license_report_x``', 'playbook', 'license_report')
+def test_a_first_release_lists_no_bug_fixes():
+    """Nobody had the behaviour a fix would change before the first release."""
+    if _yaml('changelogs', 'changelog.yaml').get('releases'):
+        pytest.skip('released already: bug fixes are real from now on')
+    fixes = [path for path, fragment in _fragments() if fragment.get('bugfixes')]
+    assert fixes == [], 'not released yet, so nothing to fix for users: drop the bugfixes of %s' % fixes
+
+
+def test_the_changelog_config_names_the_tracked_changelog():
+    config = _yaml('changelogs', 'config.yaml')
+    outputs = [entry['file'] for entry in config.get('output') or []]
+    assert outputs, 'changelogs/config.yaml names no output file'
+    tracked = _repo_files()
+    for name in outputs:
+        assert name in tracked, 'changelogs/config.yaml writes %s, which the repository does not hold' % name
 
 
 # --- one version, one requirements list, one ansible-core claim ------------------------

@@ -23,6 +23,9 @@ import re
 import subprocess
 import sys
 import tarfile
+import time
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
 
 import pytest
 import yaml
@@ -40,13 +43,19 @@ REQUIRED = (
     'plugins/inventory/licenses.py', 'sandbox/billmanager_sandbox.py', 'sandbox/README.md',
 )
 
-# Never in the tarball: test output, virtualenvs, caches, sandbox state, other tarballs.
+# Never in the tarball: test output, virtualenvs, caches, sandbox state, other tarballs, and the lab
+# around the collection (benchmarks, the demo, CI, development tools and their configuration).
 FORBIDDEN = (
     'tests/output', 'tests/output/*', '.venv*', '*/.venv*', '*__pycache__*', '*.pyc', '*.pytest_cache*',
     '*.hypothesis*', '.ansible', '.ansible/*', '*/.ansible/*', '.cache*', '*.tar.gz', '.git', '.git/*',
     'sandbox/state*.json', '*.state.json', '*.port', 'collections/*', 'benchmarks/results*',
-    'changelogs/.plugin-cache.yaml',
+    'changelogs/.plugin-cache.yaml', 'benchmarks', 'benchmarks/*', 'demo', 'demo/*', '.ci', '.ci/*',
+    'tools', 'tools/*', 'Makefile', 'requirements-dev.txt', 'noxfile.py', 'antsibull-nox.toml', 'galaxy-importer.cfg', '.nox', '.nox/*',
+    '.ansible-lint', '.gitignore', '*.log',
 )
+
+# Shipped whole: every file git tracks under these folders is in the tarball.
+SHIPPED_TREES = ('plugins', 'roles', 'playbooks', 'meta', 'docs', 'extensions', 'sandbox')
 
 
 def _members(path):
@@ -74,11 +83,23 @@ def test_the_tarball_holds_the_collection_and_nothing_local(tarball):
     assert any(name.startswith('roles/licensed_server/') for name in names)
     assert any(name.startswith('docs/') and name.endswith('.md') for name in names)
     assert _forbidden(names) == []
+    tracked = _tracked()
+    for tree in SHIPPED_TREES:
+        files = [path for path in tracked if path.startswith(tree + '/') and '__pycache__' not in path]
+        assert files, 'git tracks nothing under %s/' % tree
+        assert sorted(set(files) - set(names)) == [], 'tracked under %s/ but not in the tarball' % tree
+    assert not any(name.startswith(('benchmarks/', 'demo/', 'tools/', '.ci/')) for name in names)
     with tarfile.open(tarball) as archive:
         manifest = json.load(archive.extractfile('MANIFEST.json'))
     info = galaxy()
     assert manifest['collection_info']['version'] == info['version']
     assert manifest['collection_info']['dependencies'] == {}
+
+
+def _tracked():
+    listing = subprocess.run(['git', '-c', 'safe.directory=' + REPO, 'ls-files', '-z'], cwd=REPO,
+                             stdout=subprocess.PIPE, check=True).stdout
+    return sorted(path for path in listing.decode('utf-8').split('\0') if path)
 
 
 def test_build_ignore_keeps_local_state_out(tmp_path):
@@ -104,6 +125,7 @@ def test_build_ignore_keeps_local_state_out(tmp_path):
         'plugins/module_utils/__pycache__/api.cpython-312.pyc', 'sandbox/state.json', 'sandbox/state-demo.json',
         'demo/web1.state.json', 'ispsystem-billmanager-0.0.1.tar.gz', '.ansible/tmp/x', 'roles/x/.ansible/y',
         'collections/ansible_collections/x', 'benchmarks/results/run.json', 'changelogs/.plugin-cache.yaml',
+        '.nox/lint/bin/python', 'tests/output/junit/x.xml', 'matrix-2.16.log',
     ]
     for path in junk:
         target = root / path
@@ -215,3 +237,28 @@ def test_the_installed_copy_carries_the_awx_and_ee_files(installed, relative):
     path = installed / 'ansible_collections' / 'ispsystem' / 'billmanager' / relative
     with open(str(path), encoding='utf-8') as copy, open(os.path.join(REPO, relative), encoding='utf-8') as src:
         assert copy.read() == src.read()
+
+
+def test_the_sandbox_starts_from_the_installed_copy(installed, tmp_path):
+    """docs/guide.md: a user starts the sandbox from the installed collection and calls its API."""
+    server = installed / 'ansible_collections' / 'ispsystem' / 'billmanager' / 'sandbox' / 'billmanager_sandbox.py'
+    assert server.is_file()
+    port_file = tmp_path / 'port'
+    with open(str(tmp_path / 'sandbox.out'), 'wb') as output:
+        process = subprocess.Popen([sys.executable, str(server), '--host', '127.0.0.1', '--port', '0',
+                                    '--port-file', str(port_file), '--state', str(tmp_path / 'state.json')],
+                                   cwd=str(tmp_path), stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while not (port_file.is_file() and port_file.read_text().strip()):
+            assert process.poll() is None, (tmp_path / 'sandbox.out').read_text()
+            assert time.monotonic() < deadline, 'the sandbox did not start in 30 s'
+            time.sleep(0.05)
+        url = 'http://127.0.0.1:%s/billmgr' % port_file.read_text().strip()
+        body = urlencode({'func': 'soft', 'out': 'json', 'authinfo': 'reseller:sandbox-secret'}).encode('ascii')
+        with urlopen(Request(url, data=body), timeout=30) as answer:
+            reply = json.loads(answer.read().decode('utf-8'))
+        assert 'doc' in reply and 'error' not in reply['doc'], reply
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -45,6 +45,8 @@ from reliability_helpers import (
     write_inventory,
 )
 
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._record import add_months
+
 LITE = 55227  # ispmanager6_lite, 12 a month in the sandbox
 LITE_PRICE = 12.0
 
@@ -78,17 +80,6 @@ def order_tasks():
 
 def play(tasks, hosts='all', **keys):
     return dict({'name': 'reliability', 'hosts': hosts, 'gather_facts': False, 'tasks': tasks}, **keys)
-
-
-def add_months(day, months):
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError('unreachable')
 
 
 # -- lost order answers ----------------------------------------------------------------------

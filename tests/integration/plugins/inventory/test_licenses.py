@@ -22,7 +22,18 @@ import subprocess
 import pytest
 import yaml
 
+from ansible.release import __version__ as ANSIBLE_CORE_VERSION
+
 from playbook_runner import BIN, ansible_env, run_playbook
+
+CORE = tuple(int(part) for part in ANSIBLE_CORE_VERSION.split('.')[:2])
+
+
+def _inventory_has_flush_cache():
+    help_text = subprocess.run([os.path.join(BIN, 'ansible-inventory'), '--help'], stdout=subprocess.PIPE,
+                               universal_newlines=True, timeout=120, check=True).stdout
+    return '--flush-cache' in help_text
+
 
 PLUGIN = 'ispsystem.billmanager.licenses'
 CONNECTION_VARIABLES = ('BILLMANAGER_URL', 'BILLMANAGER_USERNAME', 'BILLMANAGER_PASSWORD',
@@ -227,7 +238,9 @@ def test_compose_groups_and_keyed_groups(account, tmp_path):
     inv = inventory(tmp_path, source, account)
     assert inv.rc == 0, inv
     one = inv.hostvars['203.0.113.1']
-    assert (one['ansible_host'], one['license_ends'], one['license_count']) == ('10.0.0.1', '2031-01-15', 2)
+    # A compose value keeps its type from ansible-core 2.19 on (native Jinja); before, it is a string.
+    count = 2 if CORE >= (2, 19) else '2'
+    assert (one['ansible_host'], one['license_ends'], one['license_count']) == ('10.0.0.1', '2031-01-15', count)
     assert inv.hostvars['203.0.113.2']['ansible_host'] == '10.0.0.3'
     assert inv.group('several_licenses') == ['203.0.113.1']
     assert inv.group('ends_2030') == ['2001:db8::5', '203.0.113.2']
@@ -265,9 +278,25 @@ def test_cache_second_run_calls_nothing(account, tmp_path):
     assert second.data == first.data
     assert second.hostvars['203.0.113.1']['billmanager_license']['key'] == 'key-web1'
     # ...until the cache is flushed.
-    third = inventory(tmp_path, source, account, args=['--flush-cache'])
-    assert third.rc == 0, third
-    assert account.calls() == LISTS + ['soft.edit'] * 4
+    if _inventory_has_flush_cache():
+        third = inventory(tmp_path, source, account, args=['--flush-cache'])
+        assert third.rc == 0, third
+        assert account.calls() == LISTS + ['soft.edit'] * 4
+    else:
+        # ansible-inventory of older cores has no --flush-cache: ansible-playbook's refreshes the
+        # inventory cache (the plugin is parsed with cache=False), then ansible-inventory reads it.
+        play = tmp_path / 'noop.yml'
+        play.write_text('- hosts: all\n  gather_facts: false\n  tasks: []\n')
+        process = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', str(tmp_path / 'test.billmanager.yml'),
+                                  '--flush-cache', str(play)], cwd=str(tmp_path), env=ansible_env(account),
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+                                 timeout=300, check=False)
+        assert process.returncode == 0, process.stdout
+        assert account.calls() == LISTS + ['soft.edit'] * 4
+        account.clear_log()
+        third = inventory(tmp_path, source, account)
+        assert third.rc == 0, third
+        assert account.calls() == []
     assert third.hostvars['203.0.113.2']['billmanager_licname'] == 'renamed.example.com'
     cached = ''.join(path.read_text() for path in cache_dir.iterdir())
     assert 'key-web1' in cached  # include_key: documented, the keys are cached too
@@ -322,16 +351,18 @@ def test_bad_password_fails_without_showing_it(account, tmp_path):
     secret = 'Wr0ng-Pa55word-frotz'
     inv = inventory(tmp_path, SOURCE, account, env={'BILLMANAGER_PASSWORD': secret}, args=['-vvv'])
     assert inv.rc != 0
-    assert 'Invalid username or password' in inv.stderr
-    assert 'could not read the licenses from %s' % account.url in inv.stderr
-    assert secret not in inv.output
+    # ansible-core before 2.19 wraps the message at 80 columns (also at hyphens).
+    message = ' '.join(inv.stderr.split())
+    assert 'Invalid username or password' in message
+    assert 'could not read the licenses from %s' % account.url in message
+    assert secret not in inv.output and secret not in ''.join(inv.output.split())
 
 
 def test_unreachable_api_fails(tmp_path):
     inv = inventory(tmp_path, dict(SOURCE, api_url='http://127.0.0.1:9/billmgr', api_username='u',
                                    api_password='p', api_retries=0, api_timeout=2))
     assert inv.rc != 0
-    assert 'could not read the licenses from http://127.0.0.1:9/billmgr' in inv.stderr
+    assert 'could not read the licenses from http://127.0.0.1:9/billmgr' in ' '.join(inv.stderr.split())
 
 
 @pytest.mark.parametrize('name', ['test.yml', 'billmanager.yml.bak', 'test.billmanager.json'])

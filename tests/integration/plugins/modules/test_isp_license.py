@@ -16,20 +16,15 @@ only strings in the billing system, nothing connects to them.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import calendar
 import datetime
 
 import pytest
 
 from license_playbook import Play
 
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._record import add_months
+
 LITE = 55227  # ispmanager6_lite
-
-
-def add_months(day, months):
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def in_days(days):

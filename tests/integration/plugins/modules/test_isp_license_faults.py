@@ -13,7 +13,6 @@ fault injection breaks exactly the calls named here.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import calendar
 import datetime
 
 import pytest
@@ -21,13 +20,9 @@ import pytest
 from license_playbook import Play, funcs, install_plugins
 from playbook_runner import run_playbook
 
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._record import add_months
+
 LITE = 55227
-
-
-def add_months(day, months):
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @pytest.mark.parametrize('module_path', [False, True], ids=['controller', 'module'])

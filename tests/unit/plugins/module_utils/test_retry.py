@@ -104,11 +104,12 @@ def test_pauses_are_full_jitter_above_a_floor(retries):
     seen = [_retry.pauses(retries) for dummy in range(300)]
     for pauses in seen:
         assert len(pauses) == retries
-        assert all(_retry.PAUSE_FLOOR <= pause < _retry.PAUSE_FLOOR + bound for pause, bound in zip(pauses, bounds))
+        # the bound itself too on ansible-core 2.16, whose helper draws with randint (inclusive)
+        assert all(_retry.PAUSE_FLOOR <= pause <= _retry.PAUSE_FLOOR + bound for pause, bound in zip(pauses, bounds))
     if retries:
         # jitter: parallel tasks do not retry in lockstep; and the pauses grow
         assert len(set(pauses[0] for pauses in seen)) > 1
-        assert max(pauses[-1] for pauses in seen) == _retry.PAUSE_FLOOR + bounds[-1] - 1
+        assert max(pauses[-1] for pauses in seen) >= _retry.PAUSE_FLOOR + bounds[-1] - 1
 
 
 def test_the_pauses_come_from_ansibles_backoff_helper(monkeypatch, slept):
