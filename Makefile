@@ -7,7 +7,7 @@
 #   make sanity    ansible-test sanity on a copy of the collection, offline pip bootstrap included
 #   make lint      ansible-lint --profile production, antsibull-changelog lint, shellcheck
 #   make build     ansible-galaxy collection build (the tarball lands in the repo root)
-#   make bench     benchmarks against the sandbox, ~10 min: a table, also in benchmarks/results/latest.md
+#   make bench     benchmarks against the sandbox, ~15 min (BENCH_ARGS=--quick: ~1 min): the fleet grid and per-task cost, also in benchmarks/results/latest.md
 #   make clean     remove the venv, test output, caches and built tarballs
 #
 # PYTHON picks the interpreter for the venv (a command or a path; a pyenv
