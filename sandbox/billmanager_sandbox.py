@@ -64,6 +64,15 @@ HTML_ERROR = (b"<html><head><title>BILLmanager</title></head><body>"
               b"<h1>Internal error</h1><p>The request could not be processed. Try again later.</p></body></html>")
 
 
+def answered_error(answer):
+    """``type/object`` of the error element an answer holds, None when it holds none."""
+    doc = answer.get("doc") if isinstance(answer, dict) else None
+    error = doc.get("error") if hasattr(doc, "get") else None
+    if not hasattr(error, "get"):
+        return None
+    return "%s/%s" % (error.get("$type"), error.get("$object"))
+
+
 class ControlError(Exception):
     """A control API error: answered with this HTTP status and ``{"error": msg}``."""
 
@@ -151,7 +160,9 @@ class RequestLog:
                          timespec="milliseconds"),
                      # Addition: the bytes of the answer's body once it is sent (None until then, and
                      # for a connection dropped without an answer).
-                     "bytes_out": None}
+                     "bytes_out": None,
+                     # Addition: the billing error answered, as "type/object" (None: no error).
+                     "error": None}
             self.entries.append(entry)
             return entry
 
@@ -364,6 +375,8 @@ class Handler(BaseHTTPRequestHandler):
                 out = render.DEFAULT_FORMAT
             else:
                 answer = api.execute(store, params)
+            if self.log_entry is not None:
+                self.log_entry["error"] = answered_error(answer)
             payload, content_type = render.render(answer, out)
         except Exception:  # a sandbox bug: say so loudly instead of dropping the connection
             traceback.print_exc()

@@ -58,8 +58,11 @@ except ImportError as exc:  # an ansible-core without what the facade imports: t
 
 # What requests reads from os.environ at each call (trust_env): the proxies
 # (urllib's getproxies(): every *_proxy, any case, and no_proxy), the CA
-# bundle (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) and the netrc file (NETRC).
-_REQUESTS_VARIABLES = frozenset(['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'NETRC'])
+# bundle (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) and the netrc file (NETRC);
+# and what the collection reads outside the option fallbacks: the password
+# file (its problems are reported by name) and the controller state folder.
+_REQUESTS_VARIABLES = frozenset(['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'NETRC',
+                                 'BILLMANAGER_PASSWORD_FILE', 'BILLMANAGER_STATE_DIR'])
 
 
 class ControllerAction(ActionBase):

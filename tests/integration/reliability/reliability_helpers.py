@@ -197,26 +197,13 @@ def by_host(log):
     return hosts
 
 
-def _call(entry):
-    params = dict(entry['params'])
-    params.pop('auth', None)
-    return entry['func'], sorted(params.items())
-
-
 def effective(entries):
     """The entries of one host minus the calls refused for an expired session.
 
-    After such a refusal the client logs in again and repeats the call: a
-    call followed by ``auth`` and then by the same call was refused and did nothing.
+    The sandbox logs the error it answered: a call refused with ``auth/session``
+    did nothing (the client logs in again and repeats it).
     """
-    kept = []
-    for index, entry in enumerate(entries):
-        following = entries[index + 1:index + 3]
-        if entry['func'] != 'auth' and len(following) == 2 and following[0]['func'] == 'auth' \
-                and _call(following[1]) == _call(entry):
-            continue
-        kept.append(entry)
-    return kept
+    return [entry for entry in entries if entry.get('error') != 'auth/session' or entry['func'] == 'auth']
 
 
 def committed(entry):

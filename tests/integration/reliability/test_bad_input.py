@@ -318,7 +318,9 @@ def task_options(index, kind, options, sandbox):
 
 
 def canonical(ip):
-    return str(ipaddress.ip_address(ip.strip()))
+    """The address a license is bound to: an IPv4-mapped IPv6 address is the IPv4 one."""
+    address = ipaddress.ip_address(ip.strip())
+    return str(getattr(address, 'ipv4_mapped', None) or address)
 
 
 def _core_type_error_without_value(msg, option):

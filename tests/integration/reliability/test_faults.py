@@ -69,8 +69,12 @@ def license_task(name, register=None, when=None, **args):
 
 
 def order_tasks():
-    """Order, converge (only where the order failed), and the same again."""
-    args = dict(ip='{{ license_ip }}', product='ispmanager6_lite')
+    """Order, converge (only where the order failed), and the same again.
+
+    wait_timeout bounds how long a task looks for the license of an order whose
+    answer was lost (and waits for a key): seconds here, not the default 300.
+    """
+    args = dict(ip='{{ license_ip }}', product='ispmanager6_lite', wait_timeout=5)
     return [
         license_task('order', register='first', **args),
         license_task('converge', when='first is failed', **args),
@@ -123,13 +127,15 @@ def test_lost_order_answers(sandbox, tmp_path, case):
     run = run_plays([play(order_tasks())], tmp_path, sandbox=sandbox, inventory=inventory, forks=spec['forks'])
 
     assert sandbox.faults() == [], 'every queued fault fired'
-    by_ip = assert_one_license_per_ip(sandbox, ips)
     log = by_host(sandbox.log())
+    # an order whose answer broke before the billing ran it never lands: no license on that IP
+    unknown = [ip for host, ip in zip(hosts, ips) if orders(log[host])[0]['fault'] in FAULTS_BEFORE]
+    by_ip = assert_one_license_per_ip(sandbox, [ip for ip in ips if ip not in unknown])
     faulted = 0
     for host, ip in zip(hosts, ips):
-        lic = by_ip[ip]
+        lic = by_ip.get(ip)
         sent = orders(log[host])
-        assert len([e for e in sent if committed(e)]) == 1, (host, [(e['fault']) for e in sent])
+        assert len([e for e in sent if committed(e)]) == (0 if ip in unknown else 1), (host, [e['fault'] for e in sent])
         fault = sent[0]['fault']
         first, again = run.result('order', host), run.result('again', host)
         if fault in FAULTS_AFTER:
@@ -138,14 +144,19 @@ def test_lost_order_answers(sandbox, tmp_path, case):
             assert any('adopted license %d' % lic['id'] in w for w in first['warnings']), (host, fault, first)
             assert len(sent) == 1
         elif fault in FAULTS_BEFORE:
+            # The collection cannot tell this from an order still being processed: it looks for
+            # the license until wait_timeout, then says the outcome is unknown, never "not ordered",
+            # and this controller orders that license again only once it is sure (the pending order
+            # expires, or the license appears).
             faulted += 1
             assert first.get('failed') and first['changed'] is False, (host, fault, first)
-            assert 'no license was ordered' in first['msg'] and 'Nothing was sent again' in first['msg'], first['msg']
+            assert 'outcome of the order is unknown' in first['msg'] and 'Nothing was sent again' in first['msg']
+            assert 'no license was ordered' not in first['msg'] and first['outcome'] == 'unknown', first['msg']
             assert first['api_error']['function'] == 'soft.order.param' and first['api_error']['ambiguous'] is True
             converge = run.result('converge', host)
-            assert not converge.get('failed') and converge['actions'] == ['order'], (host, converge)
-            first = converge
-            assert len(sent) == 2 and sent[1]['fault'] is None
+            assert converge.get('failed') and 'may still be landing' in converge['msg'], (host, converge)
+            assert len(sent) == 1 and ip not in by_ip
+            continue
         else:
             assert not first.get('failed') and first['actions'] == ['order'], (host, first)
             assert not any('lost' in w for w in first['warnings']), (host, first['warnings'])
@@ -155,7 +166,7 @@ def test_lost_order_answers(sandbox, tmp_path, case):
         assert first['license']['status'] == 'active' and first['license']['key'] == lic['lickey'], (host, first)
         assert not again.get('failed') and again['changed'] is False, (host, again)
     assert faulted == len(queue)
-    assert sandbox.config()['users'][sandbox.username]['balance'] == 100000 - LITE_PRICE * len(hosts)
+    assert sandbox.config()['users'][sandbox.username]['balance'] == 100000 - LITE_PRICE * len(by_ip)
 
 
 # -- lost answers of the other writes --------------------------------------------------------
@@ -184,7 +195,7 @@ def write_hosts(sandbox, seeded_key):
             ('newkey', dict(ip='127.12.0.6', licname='to-rekey', lickey=seeded_key),
              dict(licname='to-rekey', regenerate_key=True)),
             ('delete', dict(ip='127.12.0.7', licname='to-delete'), dict(licname='to-delete', state='absent')),
-            ('order', None, dict(ip='127.12.0.8', product='ispmanager6_lite'))):
+            ('order', None, dict(ip='127.12.0.8', product='ispmanager6_lite', wait_timeout=5))):
         lic = sandbox.add_license(pricelist=LITE, **fields) if fields is not None else None
         if lic is not None and host in ('edit_ip', 'edit_name'):
             options = dict(options, id=lic['id'])
@@ -192,7 +203,7 @@ def write_hosts(sandbox, seeded_key):
     return plan
 
 
-WRITE_OPTIONS = ('id', 'ip', 'licname', 'product', 'state', 'renew_within_days', 'regenerate_key')
+WRITE_OPTIONS = ('id', 'ip', 'licname', 'product', 'state', 'renew_within_days', 'regenerate_key', 'wait_timeout')
 
 
 def write_tasks():
@@ -223,18 +234,28 @@ def test_lost_answers_of_every_write(sandbox, tmp_path, case):
     assert sandbox.faults() == []
     log = by_host(sandbox.log())
 
+    unknown_order = False
     for host, entry in sorted(plan.items()):
         first, again = run.result('write', host), run.result('again', host)
         writes = [e for e in log[host] if is_write(e)]
         done = [e for e in writes if committed(e)]
-        assert len(done) == 1, (host, [(e['func'], e['fault']) for e in writes])
+        assert len(done) == (0 if host == 'order' and writes[0]['fault'] in FAULTS_BEFORE else 1), \
+            (host, [(e['func'], e['fault']) for e in writes])
         fault = writes[0]['fault']
         if fault in FAULTS_AFTER:
             assert not first.get('failed') and first['changed'], (host, fault, first)
             assert any(('took effect' in w or 'adopted license' in w) for w in first['warnings']), (host, first)
+        elif fault in FAULTS_BEFORE and host == 'order':
+            # an order is not readable by id: its outcome stays unknown, and no second order follows
+            assert first.get('failed') and first['outcome'] == 'unknown', (host, fault, first)
+            assert 'Nothing was sent again' in first['msg'] and first['api_error']['ambiguous'] is True
+            converge = run.result('converge', host)
+            assert converge.get('failed') and 'may still be landing' in converge['msg'], (host, converge)
+            unknown_order = True
+            continue
         elif fault in FAULTS_BEFORE:
             assert first.get('failed') and first['changed'] is False, (host, fault, first)
-            assert ('did not take effect' in first['msg'] or 'no license was ordered' in first['msg']), first['msg']
+            assert 'did not take effect' in first['msg'], first['msg']
             assert 'Nothing was sent again' in first['msg'] and first['api_error']['ambiguous'] is True
             converge = run.result('converge', host)
             assert not converge.get('failed') and converge['changed'], (host, converge)
@@ -253,9 +274,10 @@ def test_lost_answers_of_every_write(sandbox, tmp_path, case):
     assert now['newkey']['lickey'] not in ('', seeded_key)
     assert now['delete']['status'] == 4
     assert_one_license_per_ip(sandbox, ['127.12.1.1', '127.12.0.2', '127.12.0.3', '127.12.0.4', '127.12.0.5',
-                                        '127.12.0.6', '127.12.0.8'])
-    # one order and one renewal charged, nothing twice
-    assert sandbox.config()['users'][sandbox.username]['balance'] == balance - 2 * LITE_PRICE
+                                        '127.12.0.6'] + ([] if unknown_order else ['127.12.0.8']))
+    # one order (unless its outcome stayed unknown) and one renewal charged, nothing twice
+    charged = 1 if unknown_order else 2
+    assert sandbox.config()['users'][sandbox.username]['balance'] == balance - charged * LITE_PRICE
 
 
 # -- restarts ------------------------------------------------------------------------------
