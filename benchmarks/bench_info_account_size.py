@@ -54,6 +54,7 @@ sys.path.insert(0, os.path.join(REPO, 'tests'))
 
 from collection_path import collections_root, install  # noqa: E402
 from sandbox_control import SandboxControl  # noqa: E402
+from benchlib import LAUNCHER  # noqa: E402
 
 install()
 
@@ -81,18 +82,6 @@ PLAYBOOK = '''---
 '''
 
 
-# A small process starts each measured command and reports its wall time and max RSS.
-# Linux keeps a process's peak RSS across fork and exec, so a command started from
-# this (grown) benchmark process would report at least this process's size.
-LAUNCHER = r'''
-import json, os, sys, time
-start = time.perf_counter()
-pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
-_pid, status, usage = os.wait4(pid, 0)
-with open(sys.argv[1], "w") as handle:
-    json.dump({"elapsed": time.perf_counter() - start, "rc": os.waitstatus_to_exitcode(status),
-               "maxrss_kib": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime}, handle)
-'''
 
 
 def run_measured(command, env, cwd):

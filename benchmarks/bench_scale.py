@@ -43,7 +43,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from benchlib import (REPO, NS, ansible_env, collections_root, emit, markdown_table, new_sandbox,  # noqa: E402
+from benchlib import (LAUNCHER, REPO, NS, ansible_env, collections_root, emit, markdown_table, new_sandbox,  # noqa: E402
                       playbook_command, progress, timed_playbook)
 from bench_task_cost import write_playbook  # noqa: E402
 
@@ -53,15 +53,6 @@ MEMORY_TARGET = 150  # MB
 LICENSE_IP = '127.1.0.1'
 MODULE_FILE = os.path.join(REPO, 'plugins', 'modules', 'isp_license.py')
 
-LAUNCHER = r'''
-import json, os, sys, time
-start = time.perf_counter()
-pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
-_pid, status, usage = os.wait4(pid, 0)
-with open(sys.argv[1], "w") as handle:
-    json.dump({"elapsed": time.perf_counter() - start, "rc": os.waitstatus_to_exitcode(status),
-               "maxrss_kib": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime}, handle)
-'''
 
 
 def prepare(sandbox, size):

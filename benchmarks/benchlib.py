@@ -60,6 +60,20 @@ class Measure:
         return 'Measure(wall=%.3f, cpu=%.3f, rc=%s)' % (self.wall, self.cpu, self.rc)
 
 
+# A small process starts each measured command and reports its wall time and max RSS.
+# Linux keeps a process's peak RSS across fork and exec, so a command started from
+# this (grown) benchmark process would report at least this process's size.
+LAUNCHER = r'''
+import json, os, sys, time
+start = time.perf_counter()
+pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
+_pid, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as handle:
+    json.dump({"elapsed": time.perf_counter() - start, "rc": os.waitstatus_to_exitcode(status),
+               "maxrss_kib": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime}, handle)
+'''
+
+
 def ansible_env(sandbox=None, **extra):
     """Environment of an ansible-playbook run: this collection, quiet, the test connection plugin."""
     env = dict(os.environ)

@@ -131,3 +131,16 @@ def run_playbook(playbook, tmp_path, sandbox=None, check=False, diff=False, verb
 
 __all__ = ['CALLBACK_PLUGINS', 'CONNECTION_PLUGINS', 'REMOTE_CONNECTION', 'PlaybookRun', 'REPO',
            'ansible_env', 'run_playbook']
+
+
+def localhost_play(name, *tasks):
+    """A playbook of one play of ``tasks`` on localhost, without facts."""
+    return [{'name': name, 'hosts': 'localhost', 'gather_facts': False, 'tasks': list(tasks)}]
+
+
+def module_task(module, name, ignore_errors=False, **args):
+    """A task ``name`` of ``module`` with ``args``."""
+    task = {'name': name, module: args}
+    if ignore_errors:
+        task['ignore_errors'] = True
+    return task

@@ -12,6 +12,7 @@ an invalid IP, bad credentials and transport failures fail the task.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import functools
 import json
 import os
 import subprocess
@@ -20,21 +21,13 @@ import sys
 import pytest
 
 from collection_path import REPO, collections_root
-from playbook_runner import BIN, ansible_env, run_playbook
+from playbook_runner import BIN, ansible_env, localhost_play, module_task, run_playbook
 
 MODULE = 'ispsystem.billmanager.isp_license_check'
 
 
-def play(*tasks):
-    return [{'name': 'isp_license_check', 'hosts': 'localhost', 'gather_facts': False,
-             'tasks': list(tasks)}]
-
-
-def check(name, ignore_errors=False, **args):
-    task = {'name': name, MODULE: args}
-    if ignore_errors:
-        task['ignore_errors'] = True
-    return task
+play = functools.partial(localhost_play, 'isp_license_check')
+check = functools.partial(module_task, MODULE)
 
 
 @pytest.fixture

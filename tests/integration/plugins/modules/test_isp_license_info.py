@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import functools
 import json
 import os
 import subprocess
@@ -24,7 +25,7 @@ import sys
 import pytest
 
 from collection_path import REPO, collections_root
-from playbook_runner import BIN, ansible_env, run_playbook
+from playbook_runner import BIN, ansible_env, localhost_play, module_task, run_playbook
 
 MODULE = 'ispsystem.billmanager.isp_license_info'
 TODAY = datetime.date.today()
@@ -36,16 +37,8 @@ def day(offset):
     return (TODAY + datetime.timedelta(days=offset)).isoformat()
 
 
-def play(*tasks):
-    return [{'name': 'isp_license_info', 'hosts': 'localhost', 'gather_facts': False,
-             'tasks': list(tasks)}]
-
-
-def info(name, ignore_errors=False, **args):
-    task = {'name': name, MODULE: args}
-    if ignore_errors:
-        task['ignore_errors'] = True
-    return task
+play = functools.partial(localhost_play, 'isp_license_info')
+info = functools.partial(module_task, MODULE)
 
 
 def ids(result):
