@@ -90,7 +90,9 @@ def ansible_env(sandbox=None, **extra):
     })
     if sandbox is not None:
         env.update({'BILLMANAGER_URL': sandbox.url, 'BILLMANAGER_USERNAME': sandbox.username,
-                    'BILLMANAGER_PASSWORD': sandbox.password})
+                    'BILLMANAGER_PASSWORD': sandbox.password,
+                    # the controller's shared state beside the sandbox's, not in the user's home
+                    'BILLMANAGER_STATE_DIR': os.path.join(sandbox.workdir, 'controller-state')})
     env.update(dict((k, str(v)) for k, v in extra.items()))
     return env
 

@@ -78,6 +78,8 @@ export BILLMANAGER_PASSWORD=sandbox-secret
 mkdir -p "$DEMO_DIR/collections/ansible_collections/ispsystem"
 ln -s "$repo" "$DEMO_DIR/collections/ansible_collections/ispsystem/billmanager"
 export ANSIBLE_COLLECTIONS_PATH="$DEMO_DIR/collections"
+# The controller's shared state (locks, the run's listing) with the rest of the demo, removed with it.
+export BILLMANAGER_STATE_DIR="$DEMO_DIR/controller-state"
 export ANSIBLE_DISPLAY_SKIPPED_HOSTS=false
 export ANSIBLE_RETRY_FILES_ENABLED=false
 export ANSIBLE_LOCALHOST_WARNING=false

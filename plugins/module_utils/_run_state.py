@@ -88,6 +88,7 @@ class FileLock:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                 self.handle = handle
+                os.utime(self.path)  # in use: the clean-up below leaves it alone
                 return True
             except (IOError, OSError):
                 if not blocking or self.clock() >= deadline:
@@ -207,6 +208,10 @@ class SharedListing:
         any listing older than a day."""
         now = time.time()
         for name in os.listdir(self.folder):
+            if name.startswith(('lock-', 'moves-')):
+                # a lock last taken, a run's moves last written, a day ago: nobody holds or reads them
+                _remove_if_older(os.path.join(self.folder, name), now, STALE_SECONDS)
+                continue
             if not name.startswith('listing-') or name == keep:
                 continue
             path = os.path.join(self.folder, name)
@@ -222,6 +227,14 @@ class SharedListing:
                         os.remove(path)
             except OSError:
                 pass
+
+
+def _remove_if_older(path, now, seconds):
+    try:
+        if now - os.stat(path).st_mtime > seconds:
+            os.remove(path)
+    except OSError:
+        pass
 
 
 class PendingOrders:
