@@ -82,8 +82,6 @@ PLAYBOOK = '''---
 '''
 
 
-
-
 def run_measured(command, env, cwd):
     """Run ``command``; return (wall seconds, CPU seconds, max RSS in MB, output).
 

@@ -54,7 +54,6 @@ LICENSE_IP = '127.1.0.1'
 MODULE_FILE = os.path.join(REPO, 'plugins', 'modules', 'isp_license.py')
 
 
-
 def prepare(sandbox, size):
     """``size`` licenses, the task's one last (furthest down the list); returns its id."""
     sandbox.wipe_licenses()

@@ -10,7 +10,6 @@ import pytest
 import requests
 
 
-
 def test_https_api_with_trusted_ca(tls_sandbox):
     assert tls_sandbox.url.startswith("https://127.0.0.1:")
     response = requests.post(tls_sandbox.url, verify=tls_sandbox.tls_cert, timeout=10,

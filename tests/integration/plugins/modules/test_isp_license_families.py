@@ -50,7 +50,7 @@ PATHS = [(case, False) for case in CASES] + [(case, True) for case in CASES if c
 
 
 @pytest.mark.parametrize('case, module_path', PATHS,
-                         ids=['%s-%s' % (case[0], 'module' if module else 'controller') for case, module in PATHS])
+                         ids=['%s-%s' % (case[0], ('controller', 'module')[on_module]) for case, on_module in PATHS])
 def test_a_product_through_its_whole_life(sandbox, tmp_path, case, module_path):
     product, other, renewable = case
     sandbox.set_config(processing_seconds=0.2)
