@@ -18,7 +18,6 @@ process on its own, memory, and a query that returns every license.
 
 from __future__ import absolute_import, division, print_function
 
-import argparse
 import os
 import shutil
 import sys
@@ -26,7 +25,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from benchlib import emit, NS, ansible_env, markdown_table, new_sandbox, progress  # noqa: E402
+from benchlib import sizes_main, NS, ansible_env, markdown_table, new_sandbox, progress  # noqa: E402
 from bench_task_cost import measure_kind  # noqa: E402
 
 SIZES = (10, 1000, 10000)
@@ -83,13 +82,7 @@ def report(result):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
-    parser.add_argument('--n', type=int, default=10)
-    parser.add_argument('--sizes', type=int, nargs='+', default=list(SIZES))
-    parser.add_argument('--json', help='also write the figures to this file')
-    options = parser.parse_args()
-    result = run(options.n, options.sizes)
-    return emit(report(result), result, options.json)
+    return sizes_main(__doc__, SIZES, run, report)
 
 
 if __name__ == '__main__':

@@ -32,7 +32,6 @@ Peak memory at 20,000 licenses, target under 150 MB:
 
 from __future__ import absolute_import, division, print_function
 
-import argparse
 import json
 import os
 import shutil
@@ -43,7 +42,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from benchlib import (LAUNCHER, REPO, NS, ansible_env, collections_root, emit, markdown_table, new_sandbox,  # noqa: E402
+from benchlib import (LAUNCHER, REPO, NS, sizes_main, ansible_env, collections_root, markdown_table, new_sandbox,  # noqa: E402
                       playbook_command, progress, timed_playbook)
 from bench_task_cost import write_playbook  # noqa: E402
 
@@ -165,13 +164,7 @@ def report(result):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
-    parser.add_argument('--n', type=int, default=10)
-    parser.add_argument('--sizes', type=int, nargs='+', default=list(SIZES))
-    parser.add_argument('--json', help='also write the figures to this file')
-    options = parser.parse_args()
-    result = run(options.n, options.sizes)
-    return emit(report(result), result, options.json)
+    return sizes_main(__doc__, SIZES, run, report)
 
 
 if __name__ == '__main__':

@@ -253,3 +253,15 @@ def emit(lines, result, json_path=None):
         with open(json_path, 'w') as handle:
             json.dump(result, handle, indent=2)
     return 0
+
+
+def sizes_main(doc, sizes, run, report):
+    """The command line of a benchmark over account sizes: --n tasks, --sizes, --json."""
+    import argparse
+    parser = argparse.ArgumentParser(description=doc.split('\n\n', maxsplit=1)[0])
+    parser.add_argument('--n', type=int, default=10)
+    parser.add_argument('--sizes', type=int, nargs='+', default=list(sizes))
+    parser.add_argument('--json', help='also write the figures to this file')
+    options = parser.parse_args()
+    result = run(options.n, options.sizes)
+    return emit(report(result), result, options.json)
