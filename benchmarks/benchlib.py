@@ -12,8 +12,10 @@ overruns; the only network peer is the sandbox on 127.0.0.1.
 
 from __future__ import absolute_import, division, print_function
 
+import atexit
 import json
 import os
+import shutil
 import platform
 import resource
 import signal
@@ -74,6 +76,16 @@ with open(sys.argv[1], "w") as handle:
 '''
 
 
+_STATE_DIRS = []
+
+
+def _state_dir():
+    if not _STATE_DIRS:
+        _STATE_DIRS.append(tempfile.mkdtemp(prefix='bench-controller-state-'))
+        atexit.register(shutil.rmtree, _STATE_DIRS[0], True)
+    return _STATE_DIRS[0]
+
+
 def ansible_env(sandbox=None, **extra):
     """Environment of an ansible-playbook run: this collection, quiet, the test connection plugin."""
     env = dict(os.environ)
@@ -88,11 +100,12 @@ def ansible_env(sandbox=None, **extra):
         'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
         'PATH': BIN + os.pathsep + env.get('PATH', ''),
     })
+    # the controller's shared state (locks, a run's listing) beside the sandbox's, or in a folder of this
+    # benchmark's own, removed when it ends: never in the user's home
+    env['BILLMANAGER_STATE_DIR'] = os.path.join(sandbox.workdir, 'controller-state') if sandbox else _state_dir()
     if sandbox is not None:
         env.update({'BILLMANAGER_URL': sandbox.url, 'BILLMANAGER_USERNAME': sandbox.username,
-                    'BILLMANAGER_PASSWORD': sandbox.password,
-                    # the controller's shared state beside the sandbox's, not in the user's home
-                    'BILLMANAGER_STATE_DIR': os.path.join(sandbox.workdir, 'controller-state')})
+                    'BILLMANAGER_PASSWORD': sandbox.password})
     env.update(dict((k, str(v)) for k, v in extra.items()))
     return env
 
