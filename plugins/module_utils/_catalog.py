@@ -94,9 +94,6 @@ PRODUCTS = dict((p.name, p) for p in (
 PRODUCT_BY_PRICELIST = dict((p.pricelist, p) for p in PRODUCTS.values())
 ADDON_NAMES = ('nodes', 'vms')  # the options that give a named addon's amount
 
-# Kept for the names other files use: product name -> (pricelist, node addon).
-CATALOG = dict((p.name, (p.pricelist, p.addons.get('nodes'))) for p in PRODUCTS.values())
-NODE_ADDON_BY_PRICELIST = dict((p.pricelist, p.addons.get('nodes')) for p in PRODUCTS.values())
 
 STATUS_NAMES = {'1': 'ordered', '2': 'active', '3': 'suspended', '4': 'deleted', '5': 'processing'}
 STATUS_CHOICES = tuple(sorted(STATUS_NAMES.values())) + ('unknown',)

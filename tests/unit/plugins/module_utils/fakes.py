@@ -24,7 +24,7 @@ import json
 import requests
 from requests.adapters import BaseAdapter
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import NODE_ADDON_BY_PRICELIST
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import PRODUCT_BY_PRICELIST
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._client import BillmanagerClient
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import BILLING, TIMEOUT, BillmanagerError
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._record import add_months
@@ -147,7 +147,7 @@ class FakeBillmanager:
     more reads of ``soft.edit``.
     """
 
-    KNOWN_PRICELISTS = frozenset(NODE_ADDON_BY_PRICELIST) | frozenset([9001])
+    KNOWN_PRICELISTS = frozenset(PRODUCT_BY_PRICELIST) | frozenset([9001])
 
     def __init__(self, licenses=(), processing_reads=1, names_only=False):
         self.licenses = {}

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import CATALOG
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._catalog import PRODUCTS
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors import LicenseError
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._engine import LicenseReconciler
 
@@ -326,7 +326,7 @@ options = st.fixed_dictionaries(dict(
     renew_within_days=mostly(st.none(), st.integers(-5, 400)),
     regenerate_key=st.booleans(), skipbasket=st.booleans(), wait=st.booleans(),
     wait_timeout=mostly(st.integers(0, 30), st.integers(-3, -1)),
-    tariff=mostly(st.one_of(st.none(), st.sampled_from(sorted(CATALOG)).map(lambda p: ('product', p))),
+    tariff=mostly(st.one_of(st.none(), st.sampled_from(sorted(PRODUCTS)).map(lambda p: ('product', p))),
                   st.one_of(st.integers(-5, 10), st.sampled_from([9001, 4601, 3541])).map(lambda p: ('pricelist', p))),
 ))
 
