@@ -199,6 +199,11 @@ class BillmanagerClient:
     def _tls_words(self, exc, host):
         """(what failed, what to check) for a TLS failure."""
         chain = list(_causes(exc))
+        mismatch = _urllib3_name_mismatch(chain)
+        if mismatch:
+            return ('TLS: the certificate of %s is not made for the name %s (certificate verify failed: %s)'
+                    % (self.shown_url, host, mismatch),
+                    'Make api_url (or BILLMANAGER_URL) name the host the way its certificate does.')
         verify = [e for e in chain if isinstance(e, ssl.SSLCertVerificationError)]
         if verify:
             detail = getattr(verify[0], 'verify_message', None) or getattr(verify[0], 'reason', None) or ''
@@ -290,6 +295,19 @@ def _causes(exc):
         queue.append(getattr(exc, 'reason', None))
         queue.extend(arg for arg in getattr(exc, 'args', ()) if isinstance(arg, BaseException))
         queue.extend((exc.__cause__, exc.__context__))
+
+
+def _urllib3_name_mismatch(chain):
+    """urllib3 1.x's words when it, not OpenSSL, found the name wrong, else None.
+
+    urllib3 before 2.0 checks the name itself for some certificates (one made
+    for an IP address, on the Pythons it still supports) and raises its own
+    ``CertificateError``, a ``ValueError`` that is not ssl's error class.
+    """
+    for exc in chain:
+        if type(exc).__name__ == 'CertificateError' and not isinstance(exc, ssl.SSLError):
+            return str(exc)
+    return None
 
 
 def _any_instance(chain, classes):

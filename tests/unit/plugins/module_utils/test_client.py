@@ -292,6 +292,14 @@ def verify_failure(code, message):
     return requests.exceptions.SSLError(MaxRetryError(None, '/billmgr', reason=SSLError(error)))
 
 
+class CertificateError(ValueError):
+    """urllib3 1.x's own name-check error (urllib3.util.ssl_match_hostname), which urllib3 2 no longer has."""
+
+
+def urllib3_name_failure(message):
+    return requests.exceptions.SSLError(MaxRetryError(None, '/billmgr', reason=SSLError(CertificateError(message))))
+
+
 URL_WITH_PORT = 'https://billing.example.com:1500/billmgr'
 
 
@@ -323,6 +331,11 @@ URL_WITH_PORT = 'https://billing.example.com:1500/billmgr'
      'TLS: the certificate of %s is not made for the name billing.example.com (certificate verify failed: Hostname '
      "mismatch, certificate is not valid for 'billing.example.com'.). Tried %s once. Make api_url (or "
      'BILLMANAGER_URL) name the host the way its certificate does.'),
+    # urllib3 1.26 (the oldest requests on Python 3.8) checks an IP-address certificate's name itself
+    (urllib3_name_failure("hostname 'billing.example.com' doesn't match '192.0.2.1'"), 'tls', False,
+     'TLS: the certificate of %s is not made for the name billing.example.com (certificate verify failed: hostname '
+     "'billing.example.com' doesn't match '192.0.2.1'). Tried %s once. Make api_url (or BILLMANAGER_URL) name the "
+     'host the way its certificate does.'),
     (verify_failure(10, 'certificate has expired'), 'tls', False,
      'TLS: the certificate of %s has expired (certificate verify failed: certificate has expired). Tried %s once. '
      'The billing system needs a new certificate.'),
