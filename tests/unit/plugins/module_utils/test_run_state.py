@@ -43,6 +43,18 @@ def test_a_task_reads_the_shard_of_its_name_or_ip_only(state):
     assert oct(os.stat(str(state)).st_mode & 0o777) == '0o700'
 
 
+@pytest.mark.parametrize('ip, key', [
+    ('10.0.0.9', 'i:10.0.0.9'),
+    ('255.255.255.255', 'i:255.255.255.255'),
+    ('0:0::1', 'i:::1'),  # IPv6 as ipaddress writes it
+    ('2001:DB8::1', 'i:2001:db8::1'),
+    ('10.0.0.9\n', 'i:10.0.0.9\n'),
+    ('256.0.0.1', 'i:256.0.0.1'),
+])
+def test_a_record_is_keyed_by_its_ip_written_one_way(ip, key):
+    assert _run_state.listing_keys(record(1, None, ip)) == [key]
+
+
 def test_a_listing_older_than_listing_max_age_is_not_used(state):
     now = [1000.0]
     shared = _run_state.SharedListing(dict(PARAMS, listing_max_age=5), 'run-1', ('soft',), clock=lambda: now[0])
