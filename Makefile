@@ -175,7 +175,7 @@ changelog: venv
 # without it says so).
 # The modules also run on the oldest Python 3 that the leg's ansible-core
 # supports on managed hosts (from ansible-test's REMOTE_ONLY_PYTHON_VERSIONS:
-# 3.6 for 2.16, 3.7 for 2.17, 3.8 for 2.18 to 2.20, 3.9 for 2.21), in a venv of
+# 3.6 for 2.16, 3.7 for 2.17, 3.8 for 2.18 and 2.19, 3.9 for 2.20 and 2.21), in a venv of
 # its own with requirements.txt (BILLMANAGER_TEST_MODULE_PYTHON); Python 2.7,
 # which 2.16 still supports there, is not one the collection supports.
 MATRIX_PYTHON ?= python3.12
