@@ -199,15 +199,9 @@ class BillmanagerClient:
     def _tls_words(self, exc, host):
         """(what failed, what to check) for a TLS failure."""
         chain = list(_causes(exc))
-        mismatch = _urllib3_name_mismatch(chain)
-        if mismatch:
-            return ('TLS: the certificate of %s is not made for the name %s (certificate verify failed: %s)'
-                    % (self.shown_url, host, mismatch),
-                    'Make api_url (or BILLMANAGER_URL) name the host the way its certificate does.')
-        verify = [e for e in chain if isinstance(e, ssl.SSLCertVerificationError)]
-        if verify:
-            detail = getattr(verify[0], 'verify_message', None) or getattr(verify[0], 'reason', None) or ''
-            code = getattr(verify[0], 'verify_code', None)
+        failure = _verify_failure(chain)
+        if failure:
+            code, detail = failure
             detail = 'certificate verify failed: %s' % detail if detail else 'certificate verify failed'
             if code == HOSTNAME_MISMATCH or 'match' in detail.lower():
                 return ('TLS: the certificate of %s is not made for the name %s (%s)' % (self.shown_url, host, detail),
@@ -297,16 +291,20 @@ def _causes(exc):
         queue.extend((exc.__cause__, exc.__context__))
 
 
-def _urllib3_name_mismatch(chain):
-    """urllib3 1.x's words when it, not OpenSSL, found the name wrong, else None.
+def _verify_failure(chain):
+    """``(verify code, reason)`` of the certificate check that failed in ``chain``, else None.
 
-    urllib3 before 2.0 checks the name itself for some certificates (one made
-    for an IP address, on the Pythons it still supports) and raises its own
-    ``CertificateError``, a ``ValueError`` that is not ssl's error class.
+    urllib3 before 2.0 (the oldest requests allowed) checks the name of some
+    certificates itself (one made for an IP address) and raises its own
+    ``CertificateError``, a ``ValueError`` rather than ssl's error class: it
+    counts as OpenSSL's name mismatch.
     """
     for exc in chain:
-        if type(exc).__name__ == 'CertificateError' and not isinstance(exc, ssl.SSLError):
-            return str(exc)
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return (getattr(exc, 'verify_code', None),
+                    getattr(exc, 'verify_message', None) or getattr(exc, 'reason', None) or '')
+        if type(exc).__name__ == 'CertificateError':
+            return HOSTNAME_MISMATCH, str(exc)
     return None
 
 

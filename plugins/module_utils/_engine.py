@@ -156,18 +156,19 @@ class LicenseReconciler:
         families = self._families()
         shared = SharedListing(self.params, self.context.run_id, families)
         key = ('n:%s' % self.params['licname']) if self.params.get('licname') else 'i:%s' % self.params.get('ip')
-        if fresh or not shared.enabled:
+
+        def list_and_share():
             listing = list_licenses(self.client, families)
             shared.put(listing.records, listing.unreadable_dates)
             return listing, True
+        if fresh or not shared.enabled:
+            return list_and_share()
         cached = shared.get(key)
         if cached is None:
             with shared.lock:
                 cached = shared.get(key)  # another task listed while this one waited
                 if cached is None:
-                    listing = list_licenses(self.client, families)
-                    shared.put(listing.records, listing.unreadable_dates)
-                    return listing, True
+                    return list_and_share()
         return Listing(cached[0], cached[1], families), False
 
     def find_current(self):

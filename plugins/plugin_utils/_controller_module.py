@@ -194,13 +194,12 @@ def _environment_fallbacks(spec, environment):
     """
     if not environment:
         return spec
+    seen = dict(os.environ, **environment)  # what a module process started with this environment has
 
     def task_env_fallback(*names, **_kwargs):
         for name in names:
-            if name in environment:
-                return environment[name]
-            if name in os.environ:
-                return os.environ[name]
+            if name in seen:
+                return seen[name]
         raise AnsibleFallbackNotFound
 
     result = {}
@@ -211,7 +210,7 @@ def _environment_fallbacks(spec, environment):
             option['fallback'] = (task_env_fallback,) + tuple(fallback[1:])
         elif fallback and fallback[0] is password_fallback:
             option['fallback'] = (password_fallback, list(fallback[1]) if len(fallback) > 1 else [],
-                                  dict(environ=dict(os.environ, **environment)))
+                                  dict(environ=seen))
         if option.get('options'):
             option['options'] = _environment_fallbacks(option['options'], environment)
         result[name] = option

@@ -34,11 +34,11 @@ which path runs when; benchmarks/ measures what this saves.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-# requests imports netrc at a session's first request: imported here, in
-# ansible-playbook before it forks its workers, each worker saves 1.5 ms of
-# its ~25 (benchmarks/profile_task.py).
 import gc
 import multiprocessing
+# requests imports netrc at a session's first request: imported here, in
+# ansible-playbook before it forks its workers, each worker saves 1.5 ms of
+# its ~25 (benchmarks/README.md, "Reading it").
 import netrc  # noqa: F401 pylint: disable=unused-import
 import os
 
