@@ -48,6 +48,7 @@ from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors impo
     TLS,
     BillmanagerError,
 )
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._http import new_session
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._retry import with_retries
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._wire import (
     NOT_BILLMANAGER_HINT,
@@ -91,7 +92,7 @@ class BillmanagerClient:
         self.timeout = timeout
         self.retries = max(0, int(retries))
         self.verify = (ca_path or True) if validate_certs else False
-        self._http = http or requests.Session()
+        self._http = http or new_session()
         self._sleep = sleep  # None: time.sleep, looked up at each pause
         self.calls = 0  # requests sent, for tests and benchmarks
 

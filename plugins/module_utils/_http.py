@@ -1,0 +1,235 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ispsystem.billmanager contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The session the client sends with: requests, whose bytes go over http.client.
+
+requests resolves everything a call takes from its environment (proxies and
+``no_proxy``, the CA bundle variables, netrc), encodes the form and keeps the
+cookies; its adapter hands the prepared request to urllib3, whose pool,
+retry and response objects are most of a call's cost.  In the controller's
+fast path a task runs in a worker forked for it, and every object such a
+library creates or touches there copies a page of ansible-playbook's memory:
+urllib3 costs about 2 ms of a task's ~37 ms (benchmarks/README.md).
+``DirectAdapter`` sends a direct request (no proxy, no client certificate)
+with http.client on one kept-alive connection and raises requests' own
+exceptions, so ``_client`` tells failures apart as before.  A request that
+goes through a proxy is sent by requests' standard adapter, unchanged.
+
+Where it parts from urllib3 on purpose: a TLS error after the request went
+out is a broken connection (the billing may have run it), not a TLS failure
+(certain); and only ``gzip, deflate`` is asked for, the encodings it decodes.
+
+Private to this collection: not an API for other collections, it may change
+in any release.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import select
+import socket
+import ssl
+import zlib
+from http.client import HTTPConnection, HTTPException, HTTPSConnection, IncompleteRead
+
+try:
+    import requests
+    from requests.adapters import BaseAdapter, HTTPAdapter
+    from requests.structures import CaseInsensitiveDict
+    from requests.utils import DEFAULT_CA_BUNDLE_PATH, get_encoding_from_headers, select_proxy
+    HAS_REQUESTS = True
+except ImportError:  # pragma: no cover - _client reports the missing library
+    HAS_REQUESTS = False
+    BaseAdapter = object
+
+ACCEPT_ENCODING = 'gzip, deflate'  # what _decoded() can undo; requests may offer br and zstd too
+_CONTEXTS = {}  # verify (True, False, a CA path): its ssl.SSLContext, see tls_context()
+
+
+def new_session():
+    """A ``requests.Session`` whose direct requests go through ``DirectAdapter``."""
+    session = requests.Session()
+    adapter = DirectAdapter()
+    session.mount('https://', adapter)
+    session.mount('http://', adapter)
+    return session
+
+
+class _OriginalResponse:
+    """What requests' cookie code reads of urllib3's response: the http.client one."""
+
+    def __init__(self, response):
+        self._original_response = response
+
+
+class DirectAdapter(BaseAdapter):
+    """A requests transport adapter: http.client for direct requests, HTTPAdapter for the rest."""
+
+    def __init__(self):
+        super(DirectAdapter, self).__init__()
+        self._connections = {}  # (scheme, host, port, verify): the kept-alive connection
+        self._standard = None  # requests' HTTPAdapter, made for the first proxied request
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        if cert or stream or select_proxy(request.url, proxies or {}):
+            if self._standard is None:
+                self._standard = HTTPAdapter()
+            return self._standard.send(request, stream=stream, timeout=timeout, verify=verify,
+                                       cert=cert, proxies=proxies)
+        connect_timeout, read_timeout = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        parts = requests.utils.urlparse(request.url)
+        scheme = parts.scheme.lower()
+        key = (scheme, parts.hostname, parts.port, verify)
+        connection = self._connections.pop(key, None)
+        if connection is not None and _dropped(connection):
+            connection.close()
+            connection = None
+        if connection is None:
+            connection = self._connect(request, scheme, parts, connect_timeout, verify)
+        connection.sock.settimeout(read_timeout)
+        request.headers['Accept-Encoding'] = ACCEPT_ENCODING
+        answer = self._exchange(connection, request)
+        if answer.will_close:
+            connection.close()
+        else:
+            self._connections[key] = connection
+        return answer.response
+
+    def close(self):
+        for connection in self._connections.values():
+            connection.close()
+        self._connections.clear()
+        if self._standard is not None:
+            self._standard.close()
+
+    # -- the three steps, each with requests' exception for how it fails ------------
+
+    def _connect(self, request, scheme, parts, timeout, verify):
+        """A connected HTTPConnection; what fails here, the request never left."""
+        port = parts.port or (443 if scheme == 'https' else 80)
+        if scheme == 'https':
+            connection = HTTPSConnection(parts.hostname, port, timeout=timeout, context=tls_context(verify))
+        else:
+            connection = HTTPConnection(parts.hostname, port, timeout=timeout)
+        try:
+            connection.connect()
+        except socket.timeout as exc:
+            raise requests.exceptions.ConnectTimeout(exc, request=request)
+        except (ssl.SSLError, ssl.CertificateError) as exc:  # Python 3.6 checks the name apart
+            raise requests.exceptions.SSLError(exc, request=request)
+        except OSError as exc:  # the name, a refusal, no route: _client reads the OSError
+            raise requests.exceptions.ConnectionError(exc, request=request)
+        return connection
+
+    def _exchange(self, connection, request):
+        """Send ``request`` on ``connection`` and read the whole answer."""
+        try:
+            connection.request(request.method, request.path_url, request.body, request.headers)
+            original = connection.getresponse()
+        except socket.timeout as exc:
+            connection.close()
+            raise requests.exceptions.ReadTimeout(exc, request=request)
+        except (OSError, HTTPException) as exc:  # sent, perhaps run: never "certainly not"
+            connection.close()
+            raise requests.exceptions.ConnectionError(exc, request=request)
+        try:
+            body = _decoded(original.read(), original.getheader('Content-Encoding'))
+        except (OSError, IncompleteRead, HTTPException, zlib.error) as exc:  # the body cut short
+            connection.close()
+            raise requests.exceptions.ChunkedEncodingError(exc, request=request)
+        return _Answer(_response(request, original, body), original.will_close)
+
+
+class _Answer:
+    def __init__(self, response, will_close):
+        self.response = response
+        self.will_close = will_close
+
+
+def _response(request, original, body):
+    """The ``requests.Response`` of an http.client answer read in full."""
+    response = requests.Response()
+    response.status_code = original.status
+    response.reason = original.reason
+    response.headers = CaseInsensitiveDict(original.getheaders())
+    response.encoding = get_encoding_from_headers(response.headers)
+    response.raw = _OriginalResponse(original)  # the session stores its cookies from it
+    response._content = body
+    response._content_consumed = True
+    response.url = request.url
+    response.request = request
+    return response
+
+
+def _decoded(body, encoding):
+    encoding = (encoding or '').strip().lower()
+    if encoding == 'gzip':
+        return zlib.decompress(body, 16 + zlib.MAX_WBITS)
+    if encoding == 'deflate':
+        try:
+            return zlib.decompress(body)
+        except zlib.error:  # some servers send a raw deflate stream, as urllib3 also accepts
+            return zlib.decompress(body, -zlib.MAX_WBITS)
+    return body
+
+
+def tls_context(verify):
+    """The SSLContext of ``verify``, made once per process.
+
+    Reading a CA bundle costs about 20 ms of CPU (certifi's 150 certificates),
+    more than the rest of a task; urllib3 reads it again for every
+    connection.  ``controller_action`` makes the default one in
+    ansible-playbook before it forks, so that every worker inherits it.  A
+    CA file changed while a process runs is read by the next one.
+    """
+    if verify not in _CONTEXTS:
+        _CONTEXTS[verify] = _new_tls_context(verify)
+    return _CONTEXTS[verify]
+
+
+def preload_default_context():
+    """Make the context of a call without ca_path: requests' bundle, or REQUESTS_CA_BUNDLE's."""
+    verify = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
+    try:
+        tls_context(verify)
+    except (OSError, ssl.SSLError):  # not kept: the task that needs it meets the error and reports it
+        pass
+
+
+def _new_tls_context(verify):
+    """The SSLContext of ``verify`` as requests takes it: True (its CA bundle), a file or folder, False."""
+    # PROTOCOL_TLS_CLIENT checks the certificate and its name, and trusts nothing
+    # until told: like urllib3, only the bundle requests names, not the system's.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if hasattr(ssl, 'TLSVersion'):  # Python 3.7+: no TLS older than 1.2, as urllib3 2
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if verify is False:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    location = DEFAULT_CA_BUNDLE_PATH if verify is True else verify
+    if not os.path.exists(location):
+        raise OSError('Could not find a suitable TLS CA certificate bundle, invalid path: %s' % location)
+    if os.path.isdir(location):
+        context.load_verify_locations(capath=location)
+    else:
+        context.load_verify_locations(cafile=location)
+    return context
+
+
+def _dropped(connection):
+    """True when a kept-alive connection can no longer carry a request (the server closed it)."""
+    sock = connection.sock
+    if sock is None:
+        return True
+    try:
+        if hasattr(select, 'poll'):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
