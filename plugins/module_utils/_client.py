@@ -8,9 +8,9 @@
 Nothing here knows about licenses or about Ansible.  Every call is a POST of
 form fields to one endpoint (``func=<name>`` plus parameters, ``out=json``,
 ``lang=en``), so credentials travel in the body and never in a URL, a proxy
-log or the server's access log.  The body of an answer is read by ``_wire``,
-the credentials come from ``_auth``, and ``_retry`` decides what is tried
-again.
+log or the server's access log.  The request travels through ``_http``, the
+body of an answer is read by ``_wire``, the credentials come from ``_auth``,
+and ``_retry`` decides what is tried again.
 
 Private to this collection: not an API for other collections, it may change
 in any release.
@@ -48,7 +48,7 @@ from ansible_collections.ispsystem.billmanager.plugins.module_utils._errors impo
     TLS,
     BillmanagerError,
 )
-from ansible_collections.ispsystem.billmanager.plugins.module_utils._http import new_session
+from ansible_collections.ispsystem.billmanager.plugins.module_utils._http import Transport
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._retry import with_retries
 from ansible_collections.ispsystem.billmanager.plugins.module_utils._wire import (
     NOT_BILLMANAGER_HINT,
@@ -92,7 +92,7 @@ class BillmanagerClient:
         self.timeout = timeout
         self.retries = max(0, int(retries))
         self.verify = (ca_path or True) if validate_certs else False
-        self._http = http or new_session()
+        self._http = http or Transport()
         self._sleep = sleep  # None: time.sleep, looked up at each pause
         self.calls = 0  # requests sent, for tests and benchmarks
 
@@ -130,8 +130,8 @@ class BillmanagerClient:
         try:
             with warnings.catch_warnings():
                 if self.verify is False:
-                    # The task warns once, in its own words; urllib3 would also print its
-                    # InsecureRequestWarning to stderr on every call.
+                    # The task warns once, in its own words; urllib3 (a proxied request) would
+                    # also print its InsecureRequestWarning to stderr on every call.
                     warnings.filterwarnings('ignore', message='Unverified HTTPS request')
                 response = self._http.post(self.api_url, data=data, timeout=self.timeout,
                                            verify=self.verify, allow_redirects=False)
@@ -164,7 +164,8 @@ class BillmanagerClient:
                 'Check the proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) of the host that runs the task.')
             return _never_sent(error) if refused else error
         if isinstance(exc, requests.exceptions.ConnectionError):
-            # requests wraps urllib3's errors, which wrap the socket's: the socket's own
+            # _http wraps the socket's errors in requests' (and requests, for a proxied
+            # request, wraps urllib3's, which wrap the socket's): the socket's own
             # exception types tell what happened (urllib3 2's NameResolutionError is
             # raised from a socket.gaierror, its NewConnectionError from the OSError).
             chain = list(_causes(exc))
@@ -279,7 +280,7 @@ def _never_sent(error):
 
 
 def _causes(exc):
-    """``exc`` and what it wraps: requests wraps urllib3's errors, which wrap the socket's."""
+    """``exc`` and what it wraps: requests' errors wrap the socket's (through urllib3's, when proxied)."""
     queue, seen = [exc], set()
     while queue:
         exc = queue.pop(0)

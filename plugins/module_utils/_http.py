@@ -3,23 +3,27 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The session the client sends with: requests, whose bytes go over http.client.
+"""How the client sends: a form POST over http.client, with requests' reading of the environment.
 
-requests resolves everything a call takes from its environment (proxies and
-``no_proxy``, the CA bundle variables, netrc), encodes the form and keeps the
-cookies; its adapter hands the prepared request to urllib3, whose pool,
-retry and response objects are most of a call's cost.  In the controller's
-fast path a task runs in a worker forked for it, and every object such a
-library creates or touches there copies a page of ansible-playbook's memory:
-urllib3 costs about 2 ms of a task's ~37 ms (benchmarks/README.md).
-``DirectAdapter`` sends a direct request (no proxy, no client certificate)
-with http.client on one kept-alive connection and raises requests' own
-exceptions, so ``_client`` tells failures apart as before.  A request that
-goes through a proxy is sent by requests' standard adapter, unchanged.
+requests resolves what a call takes from its environment (proxies and
+``no_proxy``, the CA bundle variables, netrc) and sends through urllib3; its
+session, request preparation, pool and response objects are most of a
+call's cost.  In the controller's fast path a task runs in a worker forked
+for it, where every object a library creates or touches copies a page of
+ansible-playbook's memory: requests and urllib3 cost about 4 ms of a
+task's ~37 ms (benchmarks/README.md).  ``Transport.post()`` takes what
+``requests.Session.post()`` takes from the client, reads the environment
+with requests' own functions, sends a direct request on one kept-alive
+http.client connection, and fails with requests' exceptions, so ``_client``
+tells failures apart as before.  A request that goes through a proxy is
+sent by a ``requests.Session``, as it always was.
 
-Where it parts from urllib3 on purpose: a TLS error after the request went
-out is a broken connection (the billing may have run it), not a TLS failure
-(certain); and only ``gzip, deflate`` is asked for, the encodings it decodes.
+Where it parts from requests on purpose:
+- a TLS error after the request went out is a broken connection (the
+  billing may have run it), not a TLS failure (certain);
+- only ``gzip, deflate`` is asked for, the encodings it decodes;
+- redirects are never followed (the client never asks) and cookies are not
+  kept: the API authenticates each call by its parameters.
 
 Private to this collection: not an API for other collections, it may change
 in any release.
@@ -35,53 +39,45 @@ import ssl
 import zlib
 from http.client import HTTPConnection, HTTPException, HTTPSConnection, IncompleteRead
 
+from urllib.parse import urlencode, urlsplit
+
 try:
     import requests
-    from requests.adapters import BaseAdapter, HTTPAdapter
+    from requests.auth import HTTPBasicAuth
     from requests.structures import CaseInsensitiveDict
-    from requests.utils import DEFAULT_CA_BUNDLE_PATH, get_encoding_from_headers, select_proxy
+    from requests.utils import (DEFAULT_CA_BUNDLE_PATH, default_user_agent, get_auth_from_url,
+                                get_encoding_from_headers, get_environ_proxies, get_netrc_auth, select_proxy)
     HAS_REQUESTS = True
 except ImportError:  # pragma: no cover - _client reports the missing library
     HAS_REQUESTS = False
-    BaseAdapter = object
 
 ACCEPT_ENCODING = 'gzip, deflate'  # what _decoded() can undo; requests may offer br and zstd too
 _CONTEXTS = {}  # verify (True, False, a CA path): its ssl.SSLContext, see tls_context()
 
 
-def new_session():
-    """A ``requests.Session`` whose direct requests go through ``DirectAdapter``."""
-    session = requests.Session()
-    adapter = DirectAdapter()
-    session.mount('https://', adapter)
-    session.mount('http://', adapter)
-    return session
-
-
-class _OriginalResponse:
-    """What requests' cookie code reads of urllib3's response: the http.client one."""
-
-    def __init__(self, response):
-        self._original_response = response
-
-
-class DirectAdapter(BaseAdapter):
-    """A requests transport adapter: http.client for direct requests, HTTPAdapter for the rest."""
+class Transport:
+    """The client's ``http``: ``post()`` as ``requests.Session.post`` is called by it."""
 
     def __init__(self):
-        super(DirectAdapter, self).__init__()
         self._connections = {}  # (scheme, host, port, verify): the kept-alive connection
-        self._standard = None  # requests' HTTPAdapter, made for the first proxied request
+        self._session = None  # a requests.Session, made for the first proxied request
 
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-        if cert or stream or select_proxy(request.url, proxies or {}):
-            if self._standard is None:
-                self._standard = HTTPAdapter()
-            return self._standard.send(request, stream=stream, timeout=timeout, verify=verify,
-                                       cert=cert, proxies=proxies)
+    def post(self, url, data=None, timeout=None, verify=True, allow_redirects=False):
+        """``requests.Session().post(url, data=..., ...)``: the same environment, the same exceptions."""
+        if allow_redirects:
+            raise ValueError('Transport.post() does not follow redirects')
+        if verify is True:  # what requests does with trust_env
+            verify = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
+        if select_proxy(url, get_environ_proxies(url)):
+            if self._session is None:
+                self._session = requests.Session()
+            return self._session.post(url, data=data, timeout=timeout, verify=verify, allow_redirects=False)
+        request = _form_request(url, data)
         connect_timeout, read_timeout = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-        parts = requests.utils.urlparse(request.url)
+        parts = urlsplit(url)
         scheme = parts.scheme.lower()
+        if scheme not in ('http', 'https'):
+            raise requests.exceptions.InvalidSchema('No connection adapters were found for %r' % url)
         key = (scheme, parts.hostname, parts.port, verify)
         connection = self._connections.pop(key, None)
         if connection is not None and _dropped(connection):
@@ -90,7 +86,6 @@ class DirectAdapter(BaseAdapter):
         if connection is None:
             connection = self._connect(request, scheme, parts, connect_timeout, verify)
         connection.sock.settimeout(read_timeout)
-        request.headers['Accept-Encoding'] = ACCEPT_ENCODING
         answer = self._exchange(connection, request)
         if answer.will_close:
             connection.close()
@@ -102,10 +97,10 @@ class DirectAdapter(BaseAdapter):
         for connection in self._connections.values():
             connection.close()
         self._connections.clear()
-        if self._standard is not None:
-            self._standard.close()
+        if self._session is not None:
+            self._session.close()
 
-    # -- the three steps, each with requests' exception for how it fails ------------
+    # -- the two steps, each with requests' exception for how it fails --------------
 
     def _connect(self, request, scheme, parts, timeout, verify):
         """A connected HTTPConnection; what fails here, the request never left."""
@@ -143,6 +138,40 @@ class DirectAdapter(BaseAdapter):
         return _Answer(_response(request, original, body), original.will_close)
 
 
+def _form_request(url, data):
+    """The PreparedRequest requests would make of a form POST, without the session's machinery.
+
+    The headers are requests' own defaults; credentials for HTTP's own
+    authentication come from the URL's userinfo, else from netrc, as
+    requests takes them.
+    """
+    request = requests.PreparedRequest()
+    request.method = 'POST'
+    request.url = url
+    body = _form_body(data)
+    request.headers = CaseInsensitiveDict({
+        'User-Agent': default_user_agent(), 'Accept-Encoding': ACCEPT_ENCODING, 'Accept': '*/*',
+        'Connection': 'keep-alive', 'Content-Type': 'application/x-www-form-urlencoded',
+        'Content-Length': str(len(body))})
+    request.body = body
+    auth = get_auth_from_url(url)
+    if not any(auth):
+        auth = get_netrc_auth(url)
+    if auth:
+        HTTPBasicAuth(*auth)(request)
+    return request
+
+
+def _form_body(data):
+    """``data`` encoded as requests encodes a form: None left out, a list as repeated fields, UTF-8."""
+    fields = []
+    for name, values in (data or {}).items():
+        for value in values if isinstance(values, (list, tuple)) else [values]:
+            if value is not None:
+                fields.append((name, value))
+    return urlencode(fields)
+
+
 class _Answer:
     def __init__(self, response, will_close):
         self.response = response
@@ -156,7 +185,6 @@ def _response(request, original, body):
     response.reason = original.reason
     response.headers = CaseInsensitiveDict(original.getheaders())
     response.encoding = get_encoding_from_headers(response.headers)
-    response.raw = _OriginalResponse(original)  # the session stores its cookies from it
     response._content = body
     response._content_consumed = True
     response.url = request.url

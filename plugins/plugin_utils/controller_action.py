@@ -36,7 +36,7 @@ __metaclass__ = type
 
 import gc
 import multiprocessing
-# requests imports netrc at a session's first request: imported here, in
+# requests' get_netrc_auth() imports netrc at its first call: imported here, in
 # ansible-playbook before it forks its workers, each worker saves 1.5 ms of
 # its ~25 (benchmarks/README.md, "Reading it").
 import netrc  # noqa: F401 pylint: disable=unused-import

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The session's adapter against a scripted HTTP server on 127.0.0.1: what goes out, what comes back.
+"""The client's transport against a scripted HTTP server on 127.0.0.1: what goes out, what comes back.
 
 The server reads each request and answers as a test's script says (or
 breaks the connection), so every way an answer can fail is a real socket's.
@@ -17,6 +17,8 @@ import os
 import socket
 import ssl
 import threading
+
+import base64
 
 import pytest
 import requests
@@ -105,9 +107,9 @@ def replies(*answers):
     return [lambda sock, request, reply=reply: reply for reply in answers]
 
 
-def post(session, url, **kwargs):
-    return session.post(url, data={'func': 'soft', 'out': 'json'}, timeout=kwargs.pop('timeout', TIMEOUT),
-                        allow_redirects=False, **kwargs)
+def post(transport, url, data=None, timeout=TIMEOUT):
+    return transport.post(url, data=data or {'func': 'soft', 'out': 'json'}, timeout=timeout, verify=True,
+                          allow_redirects=False)
 
 
 @pytest.fixture
@@ -117,71 +119,15 @@ def no_standard_adapter(monkeypatch):
     monkeypatch.setattr(HTTPAdapter, 'send', refuse)
 
 
-# -- what goes out and what comes back -----------------------------------------------------
+@pytest.fixture(autouse=True)
+def no_proxy_or_netrc(monkeypatch, tmp_path):
+    """The tests' own environment: no proxy, an empty netrc, requests' CA bundle."""
+    for name in list(os.environ):
+        if name.lower().endswith('_proxy') or name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
+            monkeypatch.delenv(name)
+    (tmp_path / 'netrc').write_text('')
+    monkeypatch.setenv('NETRC', str(tmp_path / 'netrc'))
 
-def test_direct_requests_share_one_kept_alive_connection(serve, no_standard_adapter):
-    server = serve(*replies(answer(), answer(b'{"doc": {}}')))
-    session = _http.new_session()
-    assert post(session, server.url).json() == {'doc': {'elem': []}}
-    assert post(session, server.url).content == b'{"doc": {}}'
-    assert [number for number, dummy in server.requests] == [1, 1]
-    head = server.requests[0][1].decode('ascii')
-    assert head.startswith('POST /billmgr HTTP/1.1\r\n')
-    assert 'Content-Type: application/x-www-form-urlencoded' in head
-    assert 'Accept-Encoding: gzip, deflate\r\n' in head  # only what the adapter can decode
-    assert head.endswith('\r\n\r\nfunc=soft&out=json')
-
-
-def test_a_connection_the_server_closed_is_not_used_again(serve, no_standard_adapter):
-    def then_close(sock, request):
-        sock.sendall(answer())  # keep-alive as far as the headers go, then closed
-        return None
-    server = serve(then_close, *replies(answer()))
-    session = _http.new_session()
-    post(session, server.url)
-    assert server.closed.acquire(timeout=TIMEOUT)  # closed before the next request, not racing it
-    assert post(session, server.url).status_code == 200
-    assert [number for number, dummy in server.requests] == [1, 2]
-
-
-def test_an_answer_that_says_connection_close_closes_it(serve, no_standard_adapter):
-    server = serve(*replies(answer(headers=['Connection: close']), answer()))
-    session = _http.new_session()
-    post(session, server.url)
-    post(session, server.url)
-    assert [number for number, dummy in server.requests] == [1, 2]
-
-
-def test_a_gzip_answer_is_decoded(serve):
-    server = serve(*replies(answer(gzip.compress(OK), headers=['Content-Encoding: gzip'])))
-    assert post(_http.new_session(), server.url).content == OK
-
-
-def test_status_reason_headers_cookies_and_encoding_are_requests_own(serve):
-    server = serve(*replies(answer(b'<html>no</html>', status='404 Not Found',
-                                   headers=['Set-Cookie: billmgrlang5=en; Path=/', 'Location: /elsewhere'])))
-    session = _http.new_session()
-    response = post(session, server.url)
-    assert (response.status_code, response.reason, response.headers['location']) == (404, 'Not Found', '/elsewhere')
-    assert response.text == '<html>no</html>' and response.url == server.url
-    assert session.cookies.get('billmgrlang5') == 'en'
-
-
-def test_a_proxied_request_goes_through_requests_own_adapter(monkeypatch):
-    sent = []
-
-    def standard(self, request, **kwargs):
-        sent.append(kwargs['proxies'])
-        reply = requests.Response()
-        reply.status_code, reply._content = 200, OK
-        return reply
-    monkeypatch.setattr(HTTPAdapter, 'send', standard)
-    proxies = {'http': 'http://127.0.0.1:9'}
-    assert post(_http.new_session(), 'http://127.0.0.1:8/billmgr', proxies=proxies).content == OK
-    assert sent == [proxies]
-
-
-# -- failures, in requests' own exceptions --------------------------------------------------
 
 def closed_port():
     with socket.socket() as sock:
@@ -189,10 +135,125 @@ def closed_port():
         return sock.getsockname()[1]
 
 
+# -- what goes out and what comes back -----------------------------------------------------
+
+def test_direct_requests_share_one_kept_alive_connection(serve, no_standard_adapter):
+    server = serve(*replies(answer(), answer(b'{"doc": {}}')))
+    transport = _http.Transport()
+    assert post(transport, server.url).json() == {'doc': {'elem': []}}
+    assert post(transport, server.url).content == b'{"doc": {}}'
+    assert [number for number, dummy in server.requests] == [1, 1]
+    head = server.requests[0][1].decode('ascii')
+    assert head.startswith('POST /billmgr HTTP/1.1\r\n')
+    assert 'Content-Type: application/x-www-form-urlencoded' in head
+    assert 'Accept-Encoding: gzip, deflate\r\n' in head  # only what the transport can decode
+    assert 'User-Agent: %s\r\n' % requests.utils.default_user_agent() in head
+    assert 'Authorization' not in head
+    assert head.endswith('\r\n\r\nfunc=soft&out=json')
+
+
+def test_a_form_is_encoded_as_requests_encodes_it(serve):
+    server = serve(*replies(answer()))
+    post(_http.Transport(), server.url, data={'func': 'soft', 'name': 'Sëcret & co', 'none': None, 'ids': ['1', '2']})
+    assert server.requests[0][1].endswith(b'\r\n\r\nfunc=soft&name=S%C3%ABcret+%26+co&ids=1&ids=2')
+    prepared = requests.Request('POST', server.url, data={'func': 'soft', 'name': 'Sëcret & co', 'none': None,
+                                                          'ids': ['1', '2']}).prepare()
+    assert server.requests[0][1].endswith(b'\r\n\r\n' + prepared.body.encode('ascii'))
+
+
+def test_http_authentication_from_the_url_else_from_netrc(serve, tmp_path, monkeypatch):
+    server = serve(*replies(answer(), answer()))
+    userinfo = server.url.replace('http://', 'http://web%20user:p%40ss@')
+    post(_http.Transport(), userinfo)
+    (tmp_path / 'netrc').write_text('machine 127.0.0.1 login proxyuser password netrc-pass\n')
+    post(_http.Transport(), server.url)
+    sent = [request.decode('ascii') for dummy, request in server.requests]
+    assert 'Authorization: Basic %s\r\n' % base64.b64encode(b'web user:p@ss').decode('ascii') in sent[0]
+    assert 'Authorization: Basic %s\r\n' % base64.b64encode(b'proxyuser:netrc-pass').decode('ascii') in sent[1]
+    assert sent[0].startswith('POST /billmgr HTTP/1.1\r\n')  # userinfo never in the request line
+
+
+def test_a_connection_the_server_closed_is_not_used_again(serve, no_standard_adapter):
+    def then_close(sock, request):
+        sock.sendall(answer())  # keep-alive as far as the headers go, then closed
+        return None
+    server = serve(then_close, *replies(answer()))
+    transport = _http.Transport()
+    post(transport, server.url)
+    assert server.closed.acquire(timeout=TIMEOUT)  # closed before the next request, not racing it
+    assert post(transport, server.url).status_code == 200
+    assert [number for number, dummy in server.requests] == [1, 2]
+
+
+def test_an_answer_that_says_connection_close_closes_it(serve, no_standard_adapter):
+    server = serve(*replies(answer(headers=['Connection: close']), answer()))
+    transport = _http.Transport()
+    post(transport, server.url)
+    post(transport, server.url)
+    assert [number for number, dummy in server.requests] == [1, 2]
+
+
+def test_a_gzip_answer_is_decoded(serve):
+    server = serve(*replies(answer(gzip.compress(OK), headers=['Content-Encoding: gzip'])))
+    assert post(_http.Transport(), server.url).content == OK
+
+
+def test_the_answer_is_a_requests_response(serve):
+    server = serve(*replies(answer(b'<html>no</html>', status='404 Not Found', headers=['Location: /elsewhere'])))
+    response = post(_http.Transport(), server.url)
+    assert isinstance(response, requests.Response)
+    assert (response.status_code, response.reason, response.headers['location']) == (404, 'Not Found', '/elsewhere')
+    assert response.text == '<html>no</html>' and response.url == server.url
+
+
+def test_a_proxied_request_goes_through_a_requests_session(monkeypatch):
+    sent = []
+
+    def standard(self, request, **kwargs):
+        sent.append((request.url, kwargs['proxies']))
+        reply = requests.Response()
+        reply.status_code, reply._content = 200, OK
+        return reply
+    monkeypatch.setattr(HTTPAdapter, 'send', standard)
+    monkeypatch.setenv('HTTP_PROXY', 'http://127.0.0.1:9')
+    url = 'http://127.0.0.1:8/billmgr'
+    assert post(_http.Transport(), url).content == OK
+    assert sent == [(url, {'http': 'http://127.0.0.1:9'})]
+    monkeypatch.setenv('NO_PROXY', '127.0.0.0/8')  # requests' own no_proxy, CIDR and all
+    with pytest.raises(requests.exceptions.ConnectionError):
+        post(_http.Transport(), 'http://127.0.0.1:%d/billmgr' % closed_port())
+    assert len(sent) == 1
+
+
+def test_the_ca_bundle_variables_replace_the_default_bundle(monkeypatch):
+    used = []
+
+    def context(verify):
+        used.append(verify)
+        raise ssl.SSLError('stop here')
+    monkeypatch.setattr(_http, 'tls_context', context)
+    url = 'https://127.0.0.1:%d/billmgr' % closed_port()
+    for variables in ({}, {'CURL_CA_BUNDLE': '/ca/curl.pem'}, {'REQUESTS_CA_BUNDLE': '/ca/requests.pem'}):
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        with pytest.raises(ssl.SSLError):
+            post(_http.Transport(), url)
+    with pytest.raises(ssl.SSLError):
+        _http.Transport().post(url, data={}, verify='/ca/option.pem')
+    assert used == [True, '/ca/curl.pem', '/ca/requests.pem', '/ca/option.pem']
+
+
+def test_redirects_are_never_followed():
+    with pytest.raises(ValueError, match='does not follow redirects'):
+        _http.Transport().post('http://127.0.0.1:8/billmgr', data={}, allow_redirects=True)
+
+
+# -- failures, in requests' own exceptions --------------------------------------------------
+
 def test_a_refused_connection_is_a_connection_error_that_never_left():
     url = 'http://127.0.0.1:%d/billmgr' % closed_port()
     with pytest.raises(requests.exceptions.ConnectionError) as info:
-        post(_http.new_session(), url)
+        post(_http.Transport(), url)
     assert isinstance(info.value.args[0], ConnectionRefusedError)
     with pytest.raises(Exception) as info:
         BillmanagerClient(url, 'reseller', 'secret', retries=0).call('soft.edit', {'elid': '1', 'sok': 'ok'})
@@ -205,7 +266,7 @@ def test_no_answer_in_time_is_a_read_timeout_and_a_write_may_have_run(serve):
         return None
     server = serve(silent, silent)
     with pytest.raises(requests.exceptions.ReadTimeout):
-        post(_http.new_session(), server.url, timeout=0.2)
+        post(_http.Transport(), server.url, timeout=0.2)
     client = BillmanagerClient(server.url, 'reseller', 'secret', timeout=0.2)
     with pytest.raises(Exception) as info:
         client.call('soft.edit', {'elid': '1', 'sok': 'ok', 'period': '1'})
@@ -231,7 +292,7 @@ def test_a_body_cut_short_is_a_broken_answer(serve):
         return None
     server = serve(half)
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
-        post(_http.new_session(), server.url)
+        post(_http.Transport(), server.url)
 
 
 # -- the TLS context of verify ------------------------------------------------------------
