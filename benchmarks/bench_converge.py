@@ -34,7 +34,12 @@ marks, the startup of ansible-playbook is not in it.  The sandbox counts the
 API calls and the bytes of their answers (``bytes_out`` of its request log).
 The sandbox's own CPU is not counted.
 
+``--https``: the sandbox serves HTTPS, and the controller trusts it through
+REQUESTS_CA_BUNDLE, a bundle of certifi's size: what a billing with a
+certificate of a public CA costs (the TLS handshake, the CA bundle).
+
     python benchmarks/bench_converge.py [--hosts 100 1000] [--licenses 1000 10000 20000] [--forks 20] [--budget S]
+                                        [--https]
 """
 
 from __future__ import absolute_import, division, print_function
@@ -88,7 +93,8 @@ def listing_bytes(sandbox):
     """The size of one ``func=soft`` answer (the whole account), as the collection asks for it."""
     import requests
     data = {'func': 'soft', 'out': 'json', 'authinfo': sandbox.authinfo}
-    return len(requests.post(sandbox.url, data=data, timeout=120).content)
+    return len(requests.post(sandbox.url, data=data, timeout=120,
+                             verify=getattr(sandbox, 'ca_bundle', True)).content)
 
 
 def write_inventory(path, fleet, count):
@@ -206,17 +212,19 @@ def cell_order(hosts, licenses):
     return sorted(cells, key=lambda c: (c[0] != small, c != TARGET_CELL, c[0], -c[1] if c[0] != small else c[1]))
 
 
-def run(hosts=HOSTS, licenses=LICENSES, forks=FORKS, kinds=KINDS, deadline=None, workdir=None):
+def run(hosts=HOSTS, licenses=LICENSES, forks=FORKS, kinds=KINDS, deadline=None, workdir=None, https=False):
     """Every licenses x hosts cell (small ones first); a cell whose estimate ends past ``deadline`` is skipped."""
     own = workdir is None
     workdir = workdir or tempfile.mkdtemp(prefix='bench-converge-')
     rows, skipped, listing_size = [], [], {}
     try:
-        with new_sandbox(os.path.join(workdir, 'sandbox')) as sandbox:
+        with new_sandbox(os.path.join(workdir, 'sandbox'), https=https) as sandbox:
             state = os.path.join(workdir, 'state')
             os.makedirs(state, mode=0o700)
             env = ansible_env(sandbox, ANSIBLE_DISPLAY_OK_HOSTS='False', ANSIBLE_DISPLAY_SKIPPED_HOSTS='False',
                               BILLMANAGER_STATE_DIR=state)
+            if https:
+                env['REQUESTS_CA_BUNDLE'] = sandbox.ca_bundle
             fleet, seeded = None, None
             for count, size in cell_order(hosts, licenses):
                 for kind in kinds:
@@ -238,7 +246,8 @@ def run(hosts=HOSTS, licenses=LICENSES, forks=FORKS, kinds=KINDS, deadline=None,
     finally:
         if own:
             shutil.rmtree(workdir, ignore_errors=True)
-    return dict(rows=rows, skipped=skipped, listing_bytes=listing_size, forks=forks)
+    return dict(rows=rows, skipped=skipped, listing_bytes=listing_size, forks=forks,
+                scheme='https' if https else 'http')
 
 
 def _mb(value):
@@ -290,7 +299,8 @@ def report(result):
                       '%.0f' % (row['maxrss_worker'] or 0), '%.0f' % (row['maxrss_parent'] or 0), row['changed']))
     for hosts, size, kind, why in result['skipped']:
         table.append(('{:,}'.format(hosts), '{:,}'.format(size), '%s: %s' % (kind, why)) + ('-',) * 12)
-    lines = ['### No-change converge (forks %d; the sandbox on 127.0.0.1)' % result['forks'], '',
+    lines = ['### No-change converge (forks %d; the sandbox on 127.0.0.1, %s)'
+             % (result['forks'], result.get('scheme', 'http')), '',
              'One listing of the whole account: %s.' % ', '.join(
                  '%s MB at %s licenses' % (_mb(size), '{:,}'.format(count))
                  for count, size in sorted(result['listing_bytes'].items())),
@@ -318,9 +328,10 @@ def main():
     parser.add_argument('--kinds', nargs='+', choices=KINDS, default=list(KINDS))
     parser.add_argument('--budget', type=float, help='seconds: cells that would end past it are skipped')
     parser.add_argument('--json', help='also write the figures to this file')
+    parser.add_argument('--https', action='store_true', help='HTTPS, with a CA bundle of a public CA\'s size')
     options = parser.parse_args()
     deadline = time.monotonic() + options.budget if options.budget else None
-    result = run(options.hosts, options.licenses, options.forks, tuple(options.kinds), deadline)
+    result = run(options.hosts, options.licenses, options.forks, tuple(options.kinds), deadline, https=options.https)
     return emit(report(result), result, options.json)
 
 

@@ -159,10 +159,31 @@ def check(measure, what):
     return measure
 
 
-def new_sandbox(folder, processing_seconds=0):
-    """A sandbox in ``folder``; no processing delay unless asked (the benchmark measures the client)."""
+def new_sandbox(folder, processing_seconds=0, https=False):
+    """A sandbox in ``folder``; no processing delay unless asked (the benchmark measures the client).
+
+    ``https``: the sandbox serves HTTPS with a certificate of its own for
+    127.0.0.1, and ``sandbox.ca_bundle`` is a CA bundle as large as a public
+    CA's clients trust (requests' certifi bundle) with that certificate added:
+    a controller that trusts it through REQUESTS_CA_BUNDLE pays what it pays
+    for a billing with a certificate of a public CA.
+    """
     os.makedirs(folder, exist_ok=True)
-    return SandboxControl(os.path.join(folder, 'state.json'), processing_seconds=processing_seconds)
+    if not https:
+        return SandboxControl(os.path.join(folder, 'state.json'), processing_seconds=processing_seconds)
+    import requests.utils
+    cert, key, bundle = (os.path.join(folder, name) for name in ('cert.pem', 'key.pem', 'bundle.pem'))
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+                    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert],
+                   check=True, capture_output=True, timeout=60)
+    with open(bundle, 'w') as out:
+        for path in (requests.utils.DEFAULT_CA_BUNDLE_PATH, cert):
+            with open(path) as part:
+                out.write(part.read().rstrip('\n') + '\n')
+    sandbox = SandboxControl(os.path.join(folder, 'state.json'), processing_seconds=processing_seconds,
+                             tls_cert=cert, tls_key=key)
+    sandbox.ca_bundle = bundle
+    return sandbox
 
 
 def machine():

@@ -55,7 +55,7 @@ def phases(stats):
     validate = cumulative(stats, 'module_utils/common/arg_spec.py', 'validate')
     environment = cumulative(stats, 'plugin_utils/controller_action.py', '_task_environment')
     executed = cumulative(stats, 'module_utils/_operation.py', 'execute')
-    http = cumulative(stats, 'requests/sessions.py', 'request')
+    http = cumulative(stats, 'module_utils/_http.py', 'post')
     decode = cumulative(stats, 'requests/models.py', 'json')
     return [
         ('the worker in all (`WorkerProcess._run`, up to sending the result)', worker),
@@ -64,7 +64,7 @@ def phases(stats):
         ('- argument validation (`ArgumentSpecValidator`)', validate),
         ('- the task environment (`_task_environment`)', environment),
         ('- `execute()`', executed),
-        ('  - HTTP (requests: session, proxies from the environment, urllib3, socket)', http),
+        ('  - HTTP (`_http.Transport.post`: the environment through requests, http.client, socket)', http),
         ('  - JSON decoding', decode),
         ('  - the rest: wire format (`plain`), license logic, result', executed - http - decode),
     ]
