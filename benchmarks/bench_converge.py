@@ -27,7 +27,9 @@ Two playbooks per cell, forks 20:
                no-change run needs an installed panel per host first.
 
 Each playbook starts and ends with an ``ansible.builtin.debug`` task per
-host: the floor of any task, measured in the same run.  The callback
+host: the floor of any task, measured in the same run.  A second ``debug``,
+``delegate_to: localhost`` like the billing tasks, shows what delegation
+alone costs (information; the target is against the floor).  The callback
 billmanager_bench_timer marks the clock and the CPU (ansible-playbook and its
 reaped workers) at each task start; a part's cost is the interval between
 marks, the startup of ansible-playbook is not in it.  The sandbox counts the
@@ -108,8 +110,11 @@ def write_inventory(path, fleet, count):
     return path
 
 
-def floor_task(name):
-    return {'name': name, 'ansible.builtin.debug': {'msg': '{{ inventory_hostname }}'}}
+def floor_task(name, delegated=False):
+    task = {'name': name, 'ansible.builtin.debug': {'msg': '{{ inventory_hostname }}'}}
+    if delegated:
+        task['delegate_to'] = 'localhost'
+    return task
 
 
 def role_tasks():
@@ -132,22 +137,24 @@ def write_playbook(path, kind):
     else:
         work = role_tasks()
     play = [{'name': 'No-change converge', 'hosts': 'fleet', 'gather_facts': False,
-             'tasks': [floor_task('floor before')] + work + [floor_task('floor after')]}]
+             'tasks': [floor_task('floor before'), floor_task('floor delegated', delegated=True)] + work
+             + [floor_task('floor after')]}]
     with open(path, 'w') as handle:
         json.dump(play, handle, indent=1)  # JSON is YAML
     return path
 
 
 def intervals(marks):
-    """(work, floor): {wall, cpu} of the work between the floors, and of the cheaper of the two floors."""
+    """(work, floor, delegated): {wall, cpu} of the work between the floors, of the cheaper of the two
+    floors, and of the delegated debug task."""
     names = [mark['task'] for mark in marks]
-    before, after = names.index('floor before'), names.index('floor after')
+    before, delegated, after = (names.index(name) for name in ('floor before', 'floor delegated', 'floor after'))
     end = len(marks) - 1
 
     def span(a, b):
         return dict(wall=marks[b]['t'] - marks[a]['t'], cpu=marks[b]['cpu'] - marks[a]['cpu'])
     floors = [span(before, before + 1), span(after, end)]
-    return span(before + 1, after), min(floors, key=lambda f: f['cpu'])
+    return span(delegated + 1, after), min(floors, key=lambda f: f['cpu']), span(delegated, delegated + 1)
 
 
 def measure(sandbox, env, workdir, fleet, hosts, size, kind, forks):
@@ -158,7 +165,7 @@ def measure(sandbox, env, workdir, fleet, hosts, size, kind, forks):
     run = timed_playbook(playbook_command(playbook, inventory=inventory, connection=None, forks=forks), env,
                          workdir, '%s %d hosts %d licenses' % (kind, hosts, size), timeout=1800)
     log = sandbox.log()
-    work, floor = intervals(run.marks)
+    work, floor, delegated = intervals(run.marks)
     changed = run.output.count('changed: [')
     recap_changed = sum(int(part.split('=')[1]) for line in run.output.splitlines() if ' : ok=' in line
                         for part in line.split() if part.startswith('changed='))
@@ -167,7 +174,7 @@ def measure(sandbox, env, workdir, fleet, hosts, size, kind, forks):
     parts = [dict(task=a['task'], wall=round(b['t'] - a['t'], 3), cpu=round(b['cpu'] - a['cpu'], 3))
              for a, b in zip(marks, marks[1:])]
     return dict(kind=kind, hosts=hosts, licenses=size, forks=forks, calls=len(log),
-                parts=parts, tasks=len(parts) - 2,
+                parts=parts, tasks=len(parts) - 3,
                 listing_at=[round(entry['time'] - start, 2) for entry in log if entry['func'] in LIST_FUNCS],
                 listings=sum(1 for entry in log if entry['func'] in LIST_FUNCS),
                 reads=sum(1 for entry in log if (entry['func'] or '').endswith('.edit')),
@@ -175,6 +182,7 @@ def measure(sandbox, env, workdir, fleet, hosts, size, kind, forks):
                            and not (entry['func'] or '').endswith('.edit')),
                 bytes=sum(entry.get('bytes_out') or 0 for entry in log),
                 wall=work['wall'], cpu=work['cpu'], floor_wall=floor['wall'], floor_cpu=floor['cpu'],
+                delegated_floor_cpu=delegated['cpu'],
                 process_wall=run.wall, process_cpu=run.cpu, changed=max(changed, recap_changed),
                 maxrss_worker=run.marks[-1].get('maxrss_children'), maxrss_parent=run.marks[-1].get('maxrss_self'))
 
@@ -280,6 +288,10 @@ def targets(result):
         if kind == 'isp_license':
             found.append(('%s: controller CPU ms/host' % kind, measured,
                           '<= %.1f (1.5 x debug %.1f)' % (1500 * floor, 1000 * floor), cpu <= CPU_FLOOR_RATIO * floor))
+            delegated = row['delegated_floor_cpu'] / hosts
+            found.append(('%s: the same over a delegated debug' % kind, '%.2f x %.1f' % (
+                cpu / delegated if delegated else 0, 1000 * delegated), 'none (delegate_to costs any task that)',
+                'info'))
         else:  # the role runs a dozen tasks per host: a CPU bound of one task does not apply
             found.append(('%s: controller CPU ms/host (%d task starts per host)' % (kind, row['tasks']), measured,
                           'none (1.5 x debug would be %.1f)' % (1500 * floor), 'info'))
@@ -292,13 +304,15 @@ def report(result):
     for row in rows:
         per_host = 1000.0 * row['cpu'] / row['hosts']
         floor = 1000.0 * row['floor_cpu'] / row['hosts']
+        delegated = 1000.0 * row['delegated_floor_cpu'] / row['hosts']
         table.append(('{:,}'.format(row['hosts']), '{:,}'.format(row['licenses']), row['kind'],
                       '{:,}'.format(row['calls']), row['listings'], '%.2f' % (row['bytes'] / 1e6),
                       '%.1f' % (row['bytes'] / 1024.0 / row['hosts']), '%.1f' % row['wall'], '%.1f' % row['cpu'],
                       '%.1f' % per_host, '%.1f' % floor, '%.2f' % (per_host / floor if floor else 0),
+                      '%.1f' % delegated, '%.2f' % (per_host / delegated if delegated else 0),
                       '%.0f' % (row['maxrss_worker'] or 0), '%.0f' % (row['maxrss_parent'] or 0), row['changed']))
     for hosts, size, kind, why in result['skipped']:
-        table.append(('{:,}'.format(hosts), '{:,}'.format(size), '%s: %s' % (kind, why)) + ('-',) * 12)
+        table.append(('{:,}'.format(hosts), '{:,}'.format(size), '%s: %s' % (kind, why)) + ('-',) * 14)
     lines = ['### No-change converge (forks %d; the sandbox on 127.0.0.1, %s)'
              % (result['forks'], result.get('scheme', 'http')), '',
              'One listing of the whole account: %s.' % ', '.join(
@@ -306,8 +320,9 @@ def report(result):
                  for count, size in sorted(result['listing_bytes'].items())),
              '']
     lines += markdown_table(('hosts', 'licenses', 'run', 'API calls', 'listings', 'MB from API', 'KB/host',
-                             'wall s', 'CPU s', 'CPU ms/host', 'debug ms/host', 'x debug', 'worker max RSS MB',
-                             'ansible-playbook max RSS MB', 'changed'), table, align='rrlrrrrrrrrrrrr')
+                             'wall s', 'CPU s', 'CPU ms/host', 'debug ms/host', 'x debug', 'delegated debug ms/host',
+                             'x delegated', 'worker max RSS MB', 'ansible-playbook max RSS MB', 'changed'), table,
+                            align='rrlrrrrrrrrrrrrrr')
     lines += ['', 'When the listings were made (seconds after the run\'s first API call):', '']
     for row in rows:
         cell = '{:,} hosts, {:,} licenses'.format(row['hosts'], row['licenses'])
