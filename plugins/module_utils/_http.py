@@ -77,7 +77,8 @@ class Transport:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme not in ('http', 'https'):
-            raise requests.exceptions.InvalidSchema('No connection adapters were found for %r' % url)
+            # (not the URL: its userinfo may hold a password the client does not know to mask)
+            raise requests.exceptions.InvalidSchema('No connection adapters were found for %r' % scheme)
         key = (scheme, parts.hostname, parts.port, verify)
         connection = self._connections.pop(key, None)
         if connection is not None and _dropped(connection):
@@ -111,12 +112,13 @@ class Transport:
             connection = HTTPConnection(parts.hostname, port, timeout=timeout)
         try:
             connection.connect()
-        except socket.timeout as exc:
-            raise requests.exceptions.ConnectTimeout(exc, request=request)
-        except (ssl.SSLError, ssl.CertificateError) as exc:  # Python 3.6 checks the name apart
-            raise requests.exceptions.SSLError(exc, request=request)
-        except OSError as exc:  # the name, a refusal, no route: _client reads the OSError
-            raise requests.exceptions.ConnectionError(exc, request=request)
+        except (OSError, ssl.CertificateError) as exc:
+            connection.close()
+            if isinstance(exc, socket.timeout):
+                raise requests.exceptions.ConnectTimeout(exc, request=request)
+            if isinstance(exc, (ssl.SSLError, ssl.CertificateError)):  # Python 3.6 checks the name apart
+                raise requests.exceptions.SSLError(exc, request=request)
+            raise requests.exceptions.ConnectionError(exc, request=request)  # the name, a refusal, no route
         return connection
 
     def _exchange(self, connection, request):

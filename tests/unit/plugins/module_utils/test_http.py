@@ -322,3 +322,22 @@ def test_verify_names_a_ca_file_or_folder(tmp_path):
     missing = os.path.join(str(tmp_path), 'missing.pem')
     with pytest.raises(OSError, match='invalid path: %s' % missing):
         _http._new_tls_context(missing)
+
+
+@pytest.mark.parametrize('failure, raised, kind', [
+    (socket.timeout('timed out'), requests.exceptions.ConnectTimeout, 'timeout'),
+    (ssl.SSLCertVerificationError(1, 'certificate verify failed'), requests.exceptions.SSLError, 'tls'),
+    (socket.gaierror(-2, 'Name or service not known'), requests.exceptions.ConnectionError, 'connection'),
+    (OSError(113, 'No route to host'), requests.exceptions.ConnectionError, 'connection'),
+])
+def test_what_fails_while_connecting_never_left(monkeypatch, failure, raised, kind):
+    def connect(self):
+        raise failure
+    monkeypatch.setattr(_http.HTTPConnection, 'connect', connect)
+    with pytest.raises(raised) as info:
+        post(_http.Transport(), 'http://127.0.0.1:8/billmgr')
+    assert info.value.args[0] is failure  # the cause, for _client's words
+    with pytest.raises(Exception) as info:
+        BillmanagerClient('http://127.0.0.1:8/billmgr', 'reseller', 'secret').call(
+            'soft.edit', {'elid': '1', 'sok': 'ok', 'period': '1'})
+    assert info.value.kind == kind and not info.value.ambiguous
