@@ -6,8 +6,11 @@
 """One no-change task at 100 and 20,000 licenses, and the peak memory of a task at 20,000.
 
 Per-task cost: a playbook of N+1 copies of the task (one host, forks 1,
-timed like bench_task_cost.py: the median interval between task starts,
-the first task not counted).  Two tasks:
+timed like bench_task_cost.py: the interval between task starts, the first
+task not counted), run in ``ROUNDS`` rounds with the account sizes
+interleaved (each size has a sandbox of its own), and the median of all the
+rounds' intervals: a burst of load on the machine then falls on both sizes
+alike instead of on the one that happened to run during it.  Two tasks:
 
   licname   ``isp_license`` by licname + ip + product: the first task of the
             run lists the account, the next ones take the run's shared
@@ -32,6 +35,7 @@ Peak memory at 20,000 licenses, target under 150 MB:
 
 from __future__ import absolute_import, division, print_function
 
+import contextlib
 import json
 import os
 import shutil
@@ -47,6 +51,7 @@ from benchlib import (LAUNCHER, REPO, NS, sizes_main, ansible_env, collections_r
 from bench_task_cost import write_playbook  # noqa: E402
 
 SIZES = (100, 20000)
+ROUNDS = 5
 RATIO_TARGET = 1.2
 MEMORY_TARGET = 150  # MB
 LICENSE_IP = '127.1.0.1'
@@ -74,11 +79,20 @@ def per_task(sandbox, workdir, env, key, task, n):
     measure = timed_playbook(playbook_command(path, connection='local'), env, workdir, '%s x %d' % (key, n + 1))
     marks = measure.marks
     log = sandbox.log()
-    walls = [b['t'] - a['t'] for a, b in zip(marks[1:], marks[2:])]
-    cpus = [b['cpu'] - a['cpu'] for a, b in zip(marks[1:], marks[2:])]
-    return dict(wall=statistics.median(walls), cpu=statistics.median(cpus), calls=len(log) / float(n + 1),
+    return dict(walls=[b['t'] - a['t'] for a, b in zip(marks[1:], marks[2:])],
+                cpus=[b['cpu'] - a['cpu'] for a, b in zip(marks[1:], marks[2:])], calls=len(log) / float(n + 1),
                 listings=sum(1 for entry in log if entry['func'] == 'soft'),
                 maxrss_worker=marks[-1]['maxrss_children'], maxrss_parent=marks[-1]['maxrss_self'])
+
+
+def pooled(runs):
+    """One row of several runs of one task: medians over all their intervals, the largest peaks."""
+    walls = [wall for run_ in runs for wall in run_['walls']]
+    cpus = [cpu for run_ in runs for cpu in run_['cpus']]
+    return dict(wall=statistics.median(walls), cpu=statistics.median(cpus),
+                calls=statistics.mean(run_['calls'] for run_ in runs), listings=max(r['listings'] for r in runs),
+                maxrss_worker=max(r['maxrss_worker'] for r in runs),
+                maxrss_parent=max(r['maxrss_parent'] for r in runs), tasks=len(cpus))
 
 
 def module_process(sandbox, workdir, env):
@@ -102,30 +116,37 @@ def module_process(sandbox, workdir, env):
     return dict(wall=measured['elapsed'], cpu=measured['cpu'], maxrss=measured['maxrss_kib'] / 1024.0)
 
 
-def run(n=10, sizes=SIZES, workdir=None):
+def run(n=10, sizes=SIZES, workdir=None, rounds=ROUNDS):
     own = workdir is None
     workdir = workdir or tempfile.mkdtemp(prefix='bench-scale-')
-    rows, memory = [], {}
+    runs, memory = {}, {}
     try:
-        with new_sandbox(os.path.join(workdir, 'sandbox')) as sandbox:
+        with contextlib.ExitStack() as stack:
             state = os.path.join(workdir, 'state')
             os.makedirs(state, mode=0o700)
-            env = ansible_env(sandbox, BILLMANAGER_STATE_DIR=state)
+            accounts = {}  # size -> (sandbox, env, its tasks)
             for size in sizes:
-                license_id = prepare(sandbox, size)
-                for key, task in tasks(license_id):
-                    progress('scale: %d licenses, isp_license by %s, %d tasks' % (size, key, n + 1))
-                    row = per_task(sandbox, workdir, env, key, task, n)
-                    row.update(size=size, key=key)
-                    rows.append(row)
-                if size == max(sizes):
-                    progress('scale: %d licenses, the module process' % size)
-                    memory = module_process(sandbox, workdir, env)
-                    memory['size'] = size
+                sandbox = stack.enter_context(new_sandbox(os.path.join(workdir, 'sandbox-%d' % size)))
+                accounts[size] = (sandbox, ansible_env(sandbox, BILLMANAGER_STATE_DIR=state),
+                                  tasks(prepare(sandbox, size)))
+            for round_ in range(rounds):
+                for index in range(2):
+                    for size in sizes:
+                        sandbox, env, work = accounts[size]
+                        key, task = work[index]
+                        progress('scale: round %d of %d, %d licenses, isp_license by %s, %d tasks'
+                                 % (round_ + 1, rounds, size, key, n + 1))
+                        runs.setdefault((size, key), []).append(per_task(sandbox, workdir, env, key, task, n))
+            size = max(sizes)
+            progress('scale: %d licenses, the module process' % size)
+            memory = module_process(accounts[size][0], workdir, accounts[size][1])
+            memory['size'] = size
     finally:
         if own:
             shutil.rmtree(workdir, ignore_errors=True)
-    return dict(n=n, sizes=list(sizes), rows=rows, module=memory)
+    rows = [dict(pooled(runs[(size, key)]), size=size, key=key)
+            for size in sizes for key in ('licname', 'id') if (size, key) in runs]
+    return dict(n=n, rounds=rounds, sizes=list(sizes), rows=rows, module=memory)
 
 
 def report(result):
@@ -134,8 +155,9 @@ def report(result):
     table = [('isp_license by %s' % r['key'], '{:,}'.format(r['size']), '%.3f' % r['wall'], '%.3f' % r['cpu'],
               '%.2f' % r['calls'], r['listings'], '%.0f' % r['maxrss_worker'], '%.0f' % r['maxrss_parent'])
              for r in rows]
-    lines = ['### One no-change task as the account grows (forks 1; median of %d tasks after the first)'
-             % result['n'], '']
+    lines = ['### One no-change task as the account grows (forks 1; median of %d tasks: %d rounds of %d, '
+             'the sizes interleaved)' % (result['n'] * result.get('rounds', 1), result.get('rounds', 1), result['n']),
+             '']
     lines += markdown_table(('task', 'licenses', 'wall s', 'CPU s', 'API calls/task', 'listings in the run',
                              'worker max RSS MB', 'ansible-playbook max RSS MB'), table)
     lines += ['', 'Targets:', '']
