@@ -47,9 +47,8 @@ try:
     from requests.structures import CaseInsensitiveDict
     from requests.utils import (DEFAULT_CA_BUNDLE_PATH, default_user_agent, get_auth_from_url,
                                 get_encoding_from_headers, get_environ_proxies, get_netrc_auth, select_proxy)
-    HAS_REQUESTS = True
-except ImportError:  # pragma: no cover - _client reports the missing library
-    HAS_REQUESTS = False
+except ImportError:  # pragma: no cover - _client reports the missing library (HAS_REQUESTS)
+    pass
 
 ACCEPT_ENCODING = 'gzip, deflate'  # what _decoded() can undo; requests may offer br and zstd too
 _CONTEXTS = {}  # verify (True, False, a CA path): its ssl.SSLContext, see tls_context()
@@ -66,19 +65,19 @@ class Transport:
         """``requests.Session().post(url, data=..., ...)``: the same environment, the same exceptions."""
         if allow_redirects:
             raise ValueError('Transport.post() does not follow redirects')
-        if verify is True:  # what requests does with trust_env
-            verify = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
+        if verify is True:
+            verify = _default_verify()
         if select_proxy(url, get_environ_proxies(url)):
             if self._session is None:
                 self._session = requests.Session()
             return self._session.post(url, data=data, timeout=timeout, verify=verify, allow_redirects=False)
-        request = _form_request(url, data)
-        connect_timeout, read_timeout = timeout if isinstance(timeout, tuple) else (timeout, timeout)
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme not in ('http', 'https'):
             # (not the URL: its userinfo may hold a password the client does not know to mask)
             raise requests.exceptions.InvalidSchema('No connection adapters were found for %r' % scheme)
+        request = _form_request(url, data)
+        connect_timeout, read_timeout = timeout if isinstance(timeout, tuple) else (timeout, timeout)
         key = (scheme, parts.hostname, parts.port, verify)
         connection = self._connections.pop(key, None)
         if connection is not None and _dropped(connection):
@@ -87,19 +86,12 @@ class Transport:
         if connection is None:
             connection = self._connect(request, scheme, parts, connect_timeout, verify)
         connection.sock.settimeout(read_timeout)
-        answer = self._exchange(connection, request)
-        if answer.will_close:
+        response, will_close = self._exchange(connection, request)
+        if will_close:
             connection.close()
         else:
             self._connections[key] = connection
-        return answer.response
-
-    def close(self):
-        for connection in self._connections.values():
-            connection.close()
-        self._connections.clear()
-        if self._session is not None:
-            self._session.close()
+        return response
 
     # -- the two steps, each with requests' exception for how it fails --------------
 
@@ -122,7 +114,7 @@ class Transport:
         return connection
 
     def _exchange(self, connection, request):
-        """Send ``request`` on ``connection`` and read the whole answer."""
+        """Send ``request`` on ``connection``; the whole answer, and whether the server closes the connection."""
         try:
             connection.request(request.method, request.path_url, request.body, request.headers)
             original = connection.getresponse()
@@ -137,7 +129,7 @@ class Transport:
         except (OSError, IncompleteRead, HTTPException, zlib.error) as exc:  # the body cut short
             connection.close()
             raise requests.exceptions.ChunkedEncodingError(exc, request=request)
-        return _Answer(_response(request, original, body), original.will_close)
+        return _response(request, original, body), original.will_close
 
 
 def _form_request(url, data):
@@ -172,12 +164,6 @@ def _form_body(data):
             if value is not None:
                 fields.append((name, value))
     return urlencode(fields)
-
-
-class _Answer:
-    def __init__(self, response, will_close):
-        self.response = response
-        self.will_close = will_close
 
 
 def _response(request, original, body):
@@ -220,11 +206,15 @@ def tls_context(verify):
     return _CONTEXTS[verify]
 
 
+def _default_verify():
+    """What ``verify=True`` means, as requests reads it with trust_env: the bundle the variables name, else its own."""
+    return os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
+
+
 def preload_default_context():
     """Make the context of a call without ca_path: requests' bundle, or REQUESTS_CA_BUNDLE's."""
-    verify = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
     try:
-        tls_context(verify)
+        tls_context(_default_verify())
     except (OSError, ssl.SSLError):  # not kept: the task that needs it meets the error and reports it
         pass
 
